@@ -1,0 +1,38 @@
+# make lab   open the notebooks in JupyterLab
+# make test  unit tests, notebook/library checks, then every notebook re-run and compared by nbval
+# Both create .venv (PYTHON -m venv) and install the project into it on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+# One BLAS thread in the lab and in the tests alike: the outputs saved in the notebooks and the ones
+# nbval recomputes come from the same arithmetic, and a small shared machine is not oversubscribed.
+# Override on the command line, e.g. make lab OMP_NUM_THREADS=4 OPENBLAS_NUM_THREADS=4
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+NBVAL := $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test setup
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+test: setup
+	$(BIN)/python -m pytest -q tests/
+ifneq ($(wildcard notebooks/*.ipynb),)
+	$(BIN)/python scripts/unchanged.py nnlib -- $(NBVAL) notebooks/
+else
+	@echo "notebooks/ has no notebooks yet: nothing for nbval to run"
+endif
+
+# Matplotlib builds its font cache on first import; do it here, not in a notebook's stderr.
+setup: $(VENV)/.installed
+	$(BIN)/python -c "import matplotlib.pyplot"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
