@@ -1,0 +1,230 @@
+"""Tests for nnlib.optim (notebook 07): each update against a hand-computed step, schedules, fit, lr_finder."""
+import numpy as np
+import pytest
+
+from nnlib.data import one_hot
+from nnlib.model import mlp
+from nnlib.optim import (SGD, Adam, Momentum, RMSprop, fit, inverse_time_decay, labels_of, lr_finder, step_decay,
+                         suggest_learning_rate)
+from nnlib.softmax import SoftmaxCrossEntropy
+
+P0 = np.array([1.0, -2.0])
+G = np.array([0.5, 0.25])
+
+
+def one_step(optimizer, grads=(G,)):
+    params = {"w": P0.copy()}
+    array = params["w"]
+    for g in grads:
+        optimizer.step(params, {"w": np.array(g)})
+    assert params["w"] is array  # updated in place
+    return array
+
+
+def test_sgd_hand_computed():
+    # θ - α g = [1 - 0.1·0.5, -2 - 0.1·0.25]
+    np.testing.assert_allclose(one_step(SGD(0.1)), [0.95, -2.025], rtol=1e-15)
+
+
+def test_momentum_hand_computed():
+    # v1 = 0.1 g = [0.05, 0.025]; θ1 = θ0 - 0.1 v1 = [0.995, -2.0025]
+    np.testing.assert_allclose(one_step(Momentum(0.1, beta=0.9)), [0.995, -2.0025], rtol=1e-15)
+    # v2 = 0.9 v1 + 0.1 g = [0.095, 0.0475]; θ2 = θ1 - 0.1 v2 = [0.9855, -2.00725]
+    np.testing.assert_allclose(one_step(Momentum(0.1, beta=0.9), (G, G)), [0.9855, -2.00725], rtol=1e-15)
+
+
+def test_rmsprop_hand_computed():
+    # s1 = 0.1 g² = [0.025, 0.00625]; g/√s1 = 1/√0.1 = 3.16227766... for both coordinates
+    step = 0.01 * 0.5 / (np.sqrt(0.025) + 1e-8), 0.01 * 0.25 / (np.sqrt(0.00625) + 1e-8)
+    np.testing.assert_allclose(step, 0.0316227766, rtol=1e-5)  # ε shifts the 7th digit
+    np.testing.assert_allclose(one_step(RMSprop(0.01, beta=0.9)), [1 - step[0], -2 - step[1]], rtol=1e-15)
+
+
+def test_rmsprop_default_beta_first_step_is_large():
+    # default β = 0.999 and no bias correction: the first step is α/√(1-β) ≈ 31.6 α per coordinate
+    w = one_step(RMSprop(0.001))
+    np.testing.assert_allclose(P0 - w, [0.001 / np.sqrt(0.001)] * 2, rtol=1e-5)
+
+
+def test_adam_first_step_is_learning_rate_times_sign():
+    # m̂1 = g and v̂1 = g², so the step is α g / (|g| + ε) ≈ α sign(g)
+    w = one_step(Adam(0.01))
+    np.testing.assert_allclose(w, [1 - 0.01 * 0.5 / (0.5 + 1e-8), -2 - 0.01 * 0.25 / (0.25 + 1e-8)], rtol=1e-15)
+
+
+def test_adam_two_steps_hand_computed():
+    g1, g2 = np.array([0.5, 0.25]), np.array([-0.1, 0.4])
+    b1, b2, lr, eps = 0.9, 0.999, 0.01, 1e-8
+    m1 = (1 - b1) * g1
+    v1 = (1 - b2) * g1 ** 2
+    theta1 = P0 - lr * (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
+    m2 = b1 * m1 + (1 - b1) * g2
+    v2 = b2 * v1 + (1 - b2) * g2 ** 2
+    theta2 = theta1 - lr * (m2 / (1 - b1 ** 2)) / (np.sqrt(v2 / (1 - b2 ** 2)) + eps)
+    opt = Adam(lr)
+    np.testing.assert_allclose(one_step(opt, (g1, g2)), theta2, rtol=1e-14)
+    assert opt.t == 2
+    np.testing.assert_allclose(opt.state["w"]["m"], m2, rtol=1e-14)
+    np.testing.assert_allclose(opt.state["w"]["v"], v2, rtol=1e-14)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1), lambda: RMSprop(0.01),
+                                  lambda: Adam(0.01)])
+def test_state_per_parameter_name_and_float32_kept(make):
+    opt = make()
+    params = {"W1": np.ones((2, 3), dtype=np.float32), "b1": np.zeros((2, 1), dtype=np.float32)}
+    grads = {"W1": np.full((2, 3), 0.5, dtype=np.float32), "b1": np.full((2, 1), -1.0, dtype=np.float32)}
+    for _ in range(3):
+        opt.step(params, grads)
+    assert params["W1"].dtype == np.float32 and params["b1"].dtype == np.float32
+    assert np.all(params["W1"] < 1) and np.all(params["b1"] > 0)
+    if not isinstance(opt, SGD):
+        assert set(opt.state) == {"W1", "b1"}
+        assert all(a.shape == params[n].shape and a.dtype == np.float32
+                   for n, slots in opt.state.items() for a in slots.values())
+
+
+def test_optimizers_minimize_a_quadratic():
+    target = np.array([3.0, -1.0])
+    for opt in (SGD(0.1), Momentum(0.1), RMSprop(0.01, beta=0.9), Adam(0.05)):
+        params = {"w": np.zeros(2)}
+        for _ in range(500):
+            opt.step(params, {"w": params["w"] - target})
+        np.testing.assert_allclose(params["w"], target, atol=0.05)
+
+
+def test_schedules():
+    assert inverse_time_decay(0.1, 0.5, 0) == 0.1
+    assert inverse_time_decay(0.1, 0.5, 2) == pytest.approx(0.05)
+    assert [step_decay(1.0, 0.5, 3, e) for e in range(7)] == [1, 1, 1, 0.5, 0.5, 0.5, 0.25]
+
+
+def test_bad_hyperparameters():
+    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+        SGD(0)
+    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+        Adam(-1e-3)
+    with pytest.raises(ValueError, match="beta must be a number in"):
+        Momentum(0.1, beta=1.0)
+    with pytest.raises(ValueError, match="beta2 must be a number in"):
+        Adam(0.1, beta2=1.5)
+    with pytest.raises(ValueError, match="epsilon must be a positive number"):
+        RMSprop(0.1, epsilon=0)
+    with pytest.raises(ValueError, match="grads has no entry 'b'"):
+        SGD(0.1).step({"w": np.zeros(2), "b": np.zeros(1)}, {"w": np.zeros(2)})
+    with pytest.raises(TypeError, match=r"params\['w'\] must be a NumPy array"):
+        SGD(0.1).step({"w": [1.0]}, {"w": np.zeros(1)})
+
+
+def toy(seed=0, m=120):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((4, m))
+    y = (X[0] + X[1] > 0).astype(int) + (X[2] > 0.5)
+    return X, one_hot(y, 3), y
+
+
+def make_model(seed=1):
+    return mlp([4, 8, 3], output=SoftmaxCrossEntropy(), rng=np.random.default_rng(seed))
+
+
+def test_fit_history_schedule_and_learning():
+    X, Y, _ = toy()
+    model = make_model()
+    history = fit(model, X, Y, SGD(0.5), 12, 32, np.random.default_rng(2), validation=(X, Y),
+                  schedule=lambda e: step_decay(0.5, 0.5, 5, e))
+    assert set(history) == {"cost", "lr", "time", "val_cost", "val_accuracy"}
+    assert all(len(v) == 12 for v in history.values())
+    assert history["lr"] == [0.5] * 5 + [0.25] * 5 + [0.125] * 2
+    assert np.all(np.diff(history["time"]) >= 0)
+    assert history["cost"][-1] < 0.6 * history["cost"][0]
+    assert history["val_accuracy"][-1] > 0.8
+    assert history["val_cost"][-1] == pytest.approx(model.cost(X, Y))
+
+
+def test_fit_epoch_cost_is_weighted_mean_of_batch_costs():
+    X, Y, _ = toy(m=10)
+    model = make_model()
+    costs = []
+
+    def recording(Xb, Yb):
+        cost, grads = model.loss_and_grads(Xb, Yb)
+        costs.append((cost, Xb.shape[1]))
+        return cost, grads
+
+    history = fit(model, X, Y, SGD(0.1), 1, 4, np.random.default_rng(0), loss_and_grads=recording)
+    assert [n for _, n in costs] == [4, 4, 2]
+    assert history["cost"][0] == pytest.approx(sum(c * n for c, n in costs) / 10)
+
+
+def test_fit_is_deterministic_and_callback_stops():
+    X, Y, _ = toy()
+    finals = []
+    for _ in range(2):
+        model = make_model()
+        history = fit(model, X, Y, Adam(0.01), 30, 16, np.random.default_rng(5),
+                      callback=lambda epoch, h: epoch == 6)
+        assert len(history["cost"]) == 7
+        finals.append(model.params)
+    for name in finals[0]:
+        np.testing.assert_array_equal(finals[0][name], finals[1][name])
+
+
+def test_fit_calls_on_train_end_and_accepts_integer_labels():
+    X, _, y = toy()
+
+    class Recorder:
+        ended = False
+
+        def __call__(self, epoch, history):
+            return False
+
+        def on_train_end(self):
+            self.ended = True
+
+    recorder = Recorder()
+    history = fit(make_model(), X, y, Momentum(0.3), 3, 32, np.random.default_rng(0), validation=(X, y),
+                  callback=recorder)
+    assert recorder.ended and len(history["val_accuracy"]) == 3
+
+
+def test_fit_verbose_prints(capsys):
+    X, Y, _ = toy()
+    fit(make_model(), X, Y, SGD(0.1), 5, 64, np.random.default_rng(0), verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines] == ["0", "2", "4"]
+
+
+def test_fit_bad_input_and_divergence():
+    X, Y, _ = toy()
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        fit(make_model(), X, Y, SGD(0.1), 0, 32, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="optimizer must have a step"):
+        fit(make_model(), X, Y, 0.1, 1, 32, np.random.default_rng(0))
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        fit(make_model(), X, Y, SGD(0.1), 1, 32, np.random.default_rng(0),
+            loss_and_grads=lambda Xb, Yb: (np.nan, {}))
+
+
+def test_labels_of():
+    np.testing.assert_array_equal(labels_of(np.array([2, 0])), [2, 0])
+    np.testing.assert_array_equal(labels_of(np.array([[1.0, 0.0]])), [1, 0])
+    np.testing.assert_array_equal(labels_of(one_hot(np.array([2, 0, 1]), 3)), [2, 0, 1])
+
+
+def test_lr_finder_grows_the_rate_and_stops_on_divergence():
+    X, Y, _ = toy()
+    lrs, costs = lr_finder(make_model, X, Y, lr_min=1e-4, lr_max=1e3, num_steps=80, batch_size=16,
+                           rng=np.random.default_rng(0))
+    assert lrs.shape == costs.shape and 10 < lrs.size < 80  # stopped before reaching lr_max
+    assert np.all(np.diff(lrs) > 0) and lrs[0] == pytest.approx(1e-4)
+    assert np.all(np.isfinite(costs))
+    assert costs.min() < costs[0]
+    lr = suggest_learning_rate(lrs, costs)
+    assert lrs[0] <= lr <= lrs[-1]
+    again = lr_finder(make_model, X, Y, lr_min=1e-4, lr_max=1e3, num_steps=80, batch_size=16,
+                      rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(costs, again[1])
+    with pytest.raises(ValueError, match="rng is required"):
+        lr_finder(make_model, X, Y)
+    with pytest.raises(ValueError, match="lr_max must exceed lr_min"):
+        lr_finder(make_model, X, Y, lr_min=1.0, lr_max=0.1, rng=np.random.default_rng(0))
