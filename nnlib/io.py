@@ -1,0 +1,186 @@
+"""Save a trained model to one HDF5 file and load it back (notebook 10).
+
+The file holds everything needed to rebuild the model, and nothing executable
+(no pickle): it can be read by any HDF5 tool, and loading it cannot run code.
+
+  /                    attrs: format = "nnlib-model", format_version = 1,
+                              nnlib_version, output (e.g. "softmax_cross_entropy"),
+                              hyperparameters (a JSON object), num_layers
+  /layers/0, /1, ...   attrs: class (e.g. "Dense"), config (JSON of layer.config())
+                       one dataset per parameter ("W", "b"), stored with its dtype
+
+The write is atomic: the file is written under a temporary name in the same
+directory and renamed over `path` with os.replace only once it is complete, so
+a crash mid-write leaves any earlier file at `path` untouched and never a half file.
+"""
+import inspect
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from . import __version__
+from .layers import Dense
+from .model import Model, SigmoidCrossEntropy
+from .regularization import Dropout
+from .softmax import SoftmaxCrossEntropy
+
+FORMAT = "nnlib-model"
+FORMAT_VERSION = 1
+
+# What a file may name: layers by class name, outputs by their `name`.
+LAYERS = {cls.__name__: cls for cls in (Dense, Dropout)}
+OUTPUTS = {cls.name: cls for cls in (SigmoidCrossEntropy, SoftmaxCrossEntropy)}
+
+
+def _to_json(name, value):
+    """JSON text of value; NumPy scalars and arrays become numbers and lists."""
+    def convert(x):
+        if isinstance(x, np.generic):
+            return x.item()
+        if isinstance(x, np.ndarray):
+            return x.tolist()
+        raise TypeError(f"{name} must hold only numbers, strings, lists and dicts; "
+                        f"got a {type(x).__name__}")
+    return json.dumps(value, default=convert, sort_keys=True)
+
+
+def save_model(model, path, hyperparameters=None):
+    """Write model (layers, parameters, output) and a dict of hyperparameters to the HDF5 file `path`.
+
+    Atomic: the file appears under `path` complete or not at all, and an older file
+    at `path` stays as it was until the new one is complete.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be an nnlib Model, got {type(model).__name__}")
+    if hyperparameters is not None and not isinstance(hyperparameters, dict):
+        raise TypeError(f"hyperparameters must be a dict or None, got {type(hyperparameters).__name__}")
+    for i, layer in enumerate(model.layers):
+        if type(layer).__name__ not in LAYERS:
+            raise ValueError(f"model.layers[{i}] is a {type(layer).__name__}; "
+                             f"save_model can store {sorted(LAYERS)}")
+    if model.output.name not in OUTPUTS:
+        raise ValueError(f"model.output {model.output.name!r} is not one of {sorted(OUTPUTS)}")
+    hyper_json = _to_json("hyperparameters", hyperparameters or {})
+    configs = [_to_json(f"model.layers[{i}].config()", layer.config()) for i, layer in enumerate(model.layers)]
+
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"path must name a file, got the directory {path}")
+    directory = path.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"cannot save to {path}: the folder {directory} does not exist")
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with h5py.File(tmp_name, "w") as f:
+            f.attrs["format"] = FORMAT
+            f.attrs["format_version"] = FORMAT_VERSION
+            f.attrs["nnlib_version"] = __version__
+            f.attrs["output"] = model.output.name
+            f.attrs["hyperparameters"] = hyper_json
+            f.attrs["num_layers"] = len(model.layers)
+            layers = f.create_group("layers")
+            for i, (layer, config) in enumerate(zip(model.layers, configs)):
+                group = layers.create_group(str(i))
+                group.attrs["class"] = type(layer).__name__
+                group.attrs["config"] = config
+                for key, value in layer.params.items():
+                    group.create_dataset(key, data=value)
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private (0o600); a model file is for sharing
+        with open(tmp_name, "rb+") as written:
+            os.fsync(written.fileno())  # on disk before the rename makes it visible
+        os.replace(tmp_name, path)  # atomic on POSIX and Windows: the old file or the new, never a mix
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.remove(tmp_name)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory):
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _build_layer(i, cls, config, rng):
+    """cls(**config), giving it a random generator if its constructor takes one."""
+    if not isinstance(config, dict):
+        raise ValueError(f"layer {i} ({cls.__name__}): its config must be a JSON object, got {config!r}")
+    kwargs = dict(config)
+    if "rng" in inspect.signature(cls).parameters and "rng" not in kwargs:
+        kwargs["rng"] = rng
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"layer {i} ({cls.__name__}): its config {config} is invalid: {error}") from None
+
+
+def load_model(path, rng=None):
+    """Read a file written by save_model. Returns (model, hyperparameters).
+
+    rng: the generator handed to layers that draw random numbers in training
+    (Dropout); default np.random.default_rng(0). Predictions do not depend on it.
+    Raises FileNotFoundError for a missing file and ValueError for a file that
+    is not an nnlib model, is damaged, or whose parameters do not fit their layer's config.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no model file at {path}")
+    rng = np.random.default_rng(0) if rng is None else rng
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        raise ValueError(f"{path} is not an nnlib model file (not an HDF5 file)") from None
+    with f:
+        if f.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path} is not an nnlib model file (no format = {FORMAT!r} attribute)")
+        version = int(f.attrs.get("format_version", -1))
+        if version != FORMAT_VERSION:
+            raise ValueError(f"{path} has format_version {version}; this nnlib reads version {FORMAT_VERSION}")
+        try:
+            return _read_model(f, path, rng)
+        except (KeyError, TypeError, json.JSONDecodeError) as error:  # an attribute or group is missing or garbled
+            raise ValueError(f"{path} is a damaged nnlib model file: {error}") from None
+
+
+def _read_model(f, path, rng):
+    output_name = f.attrs["output"]
+    if output_name not in OUTPUTS:
+        raise ValueError(f"{path}: unknown output {output_name!r}, expected one of {sorted(OUTPUTS)}")
+    hyperparameters = json.loads(f.attrs["hyperparameters"])
+    layers = []
+    for i in range(int(f.attrs["num_layers"])):
+        group = f["layers"][str(i)]
+        class_name = group.attrs["class"]
+        if class_name not in LAYERS:
+            raise ValueError(f"{path}: layer {i} has unknown class {class_name!r}, "
+                             f"expected one of {sorted(LAYERS)}")
+        layer = _build_layer(i, LAYERS[class_name], json.loads(group.attrs["config"]), rng)
+        stored = sorted(group.keys())
+        if stored != sorted(layer.params):
+            raise ValueError(f"{path}: layer {i} ({class_name}) stores parameters {stored} "
+                             f"but its config needs {sorted(layer.params)}")
+        for key in stored:
+            expected = layer.params[key].shape
+            if group[key].shape != expected:
+                raise ValueError(f"{path}: layer {i} ({class_name}) parameter {key!r} has shape "
+                                 f"{group[key].shape} but its config needs {expected}")
+            if group[key].dtype not in (np.float32, np.float64):
+                raise ValueError(f"{path}: layer {i} ({class_name}) parameter {key!r} has dtype "
+                                 f"{group[key].dtype}; expected float32 or float64")
+            layer.params[key] = group[key][()]
+        layers.append(layer)
+    return Model(layers, OUTPUTS[output_name]()), hyperparameters
