@@ -13,17 +13,22 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-NBVAL := $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# PY: the Python that runs the tests; `make run-tests PY=python` uses the active environment (conda).
+PY    ?= $(BIN)/python
+NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test setup
+.PHONY: lab test run-tests setup
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
-	$(BIN)/python -m pytest -q tests/
+	$(MAKE) --no-print-directory run-tests
+
+run-tests:
+	$(PY) -m pytest -q tests/
 ifneq ($(wildcard notebooks/*.ipynb),)
-	$(BIN)/python scripts/unchanged.py nnlib -- $(NBVAL) notebooks/
+	$(PY) scripts/unchanged.py nnlib -- $(NBVAL) notebooks/
 else
 	@echo "notebooks/ has no notebooks yet: nothing for nbval to run"
 endif
