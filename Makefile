@@ -1,6 +1,11 @@
 # make lab   open the notebooks in JupyterLab
 # make test  unit tests, notebook/library checks, then every notebook re-run and compared by nbval
 # Both create .venv (PYTHON -m venv) and install the project into it on first use.
+#
+# For the classroom (docs/CLASSROOM.md); each installs the classroom extra and runs npm ci on first use:
+# make student                                   student/: solutions stubbed, outputs cleared
+# make slides NB=notebooks/01_single_neuron.ipynb  _build/slides/<name>.slides.html, works offline
+# make site                                      _build/site/html/: the whole series as a static site
 
 PYTHON ?= python3
 VENV   := .venv
@@ -17,7 +22,7 @@ export MKL_NUM_THREADS ?= 1
 PY    ?= $(BIN)/python
 NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test run-tests setup
+.PHONY: lab test run-tests setup classroom-setup student slides site
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -41,3 +46,28 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@
+
+# --- classroom: student versions, slides, static site (docs/CLASSROOM.md) ---
+
+NB ?= notebooks/01_single_neuron.ipynb
+
+classroom-setup: setup $(VENV)/.classroom node_modules/.package-lock.json
+
+$(VENV)/.classroom: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install -e '.[test,classroom]'
+	touch $@
+
+# npm ci installs exactly package-lock.json (reveal.js, MathJax, require.js, jQuery) and writes
+# node_modules/.package-lock.json, which serves as the time stamp.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+student: classroom-setup
+	$(BIN)/python scripts/make_student.py
+
+slides: classroom-setup
+	$(BIN)/python scripts/make_slides.py $(NB)
+
+site: classroom-setup
+	$(BIN)/python scripts/build_site.py

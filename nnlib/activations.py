@@ -12,9 +12,11 @@ def sigmoid(Z):
     e^(-z) overflows for z < -709, so we only ever exponentiate -|z| <= 0:
     for z >= 0, σ(z) = 1 / (1 + e^(-z)); for z < 0, σ(z) = e^(z) / (1 + e^(z)).
     """
+    ### BEGIN SOLUTION
     Z = np.asarray(Z)
     e = np.exp(-np.abs(Z))
     return np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.result_type(Z, np.float32))
+    ### END SOLUTION
 
 
 def sigmoid_derivative(Z):

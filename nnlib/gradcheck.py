@@ -37,6 +37,7 @@ def relative_error(analytic, numeric):
     A gradient that is c times the true one (c > 0) scores |c - 1| / (c + 1);
     one with the wrong sign scores 1.
     """
+    ### BEGIN SOLUTION
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
     if analytic.shape != numeric.shape:
@@ -45,6 +46,7 @@ def relative_error(analytic, numeric):
     if denominator == 0:
         return 0.0
     return float(np.linalg.norm(analytic - numeric) / denominator)
+    ### END SOLUTION
 
 
 def check_gradients(f, params, grads, h=1e-5):

@@ -1,0 +1,120 @@
+"""Make the student version of the series: solutions replaced by stubs, outputs cleared.
+
+    python scripts/make_student.py                      # every notebooks/*.ipynb -> student/
+    python scripts/make_student.py --out DIR notebooks/01_single_neuron.ipynb
+
+Solution regions are marked with nbgrader's delimiters, in code cells (including %%writefile
+cells) and in markdown cells (there inside an HTML comment, so that the book does not show them):
+
+    ### BEGIN SOLUTION                  <!-- ### BEGIN SOLUTION -->
+    ...                                 ...
+    ### END SOLUTION                    <!-- ### END SOLUTION -->
+
+and every cell holding one carries nbgrader's metadata `"nbgrader": {"solution": true, ...}`.
+Each notebook goes through nbconvert with nbgrader's ClearSolutions preprocessor (a code region
+becomes `# YOUR CODE HERE` / `raise NotImplementedError()`, a text region `YOUR ANSWER HERE`) and
+nbconvert's ClearOutputPreprocessor; collapsed solution cells are expanded (the stub is to be
+seen). No nbgrader course, database or config is needed.
+
+The output is a tree the student can run as it stands, laid out like the repository:
+
+    DIR/notebooks/*.ipynb   the student notebooks
+    DIR/nnlib/*.py          what those notebooks' %%writefile cells write, stubs included, so that
+                            a notebook can be opened without running the ones before it
+    DIR/data/               a copy of the data files
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import NotebookExporter
+from nbconvert.preprocessors import ClearOutputPreprocessor, Preprocessor
+from nbgrader.preprocessors import ClearSolutions
+
+ROOT = Path(__file__).resolve().parents[1]
+MAGIC = "%%writefile"
+
+
+class ExpandSolutionCells(Preprocessor):
+    """Show the source of solution cells (the book collapses them) and drop run-time metadata."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+            if cell.metadata.get("jupyter") == {}:
+                del cell.metadata["jupyter"]
+        cell.metadata.pop("execution", None)
+        return cell, resources
+
+
+def exporter() -> NotebookExporter:
+    exp = NotebookExporter()
+    exp.register_preprocessor(ClearSolutions(enforce_metadata=True), enabled=True)
+    exp.register_preprocessor(ClearOutputPreprocessor(), enabled=True)
+    exp.register_preprocessor(ExpandSolutionCells(), enabled=True)
+    return exp
+
+
+def student_notebook(path: Path):
+    """The student version of one notebook, as a NotebookNode."""
+    body, _ = exporter().from_filename(str(path))
+    return nbformat.reads(body, as_version=4)
+
+
+def writefile_targets(nb_path: Path, nb) -> dict[Path, str]:
+    """Files the notebook's %%writefile cells write (resolved path -> text), like IPython does."""
+    files = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith(MAGIC):
+            first, _, body = cell.source.partition("\n")
+            target = (nb_path.parent / first.split(maxsplit=1)[1].strip()).resolve()
+            files[target] = body if body.endswith("\n") else body + "\n"
+    return files
+
+
+def make_student(notebooks: list[Path], out: Path, root: Path = ROOT) -> list[Path]:
+    """Write the student tree under `out`; return the student notebooks written."""
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    (out / "nnlib").mkdir(exist_ok=True)
+    written = []
+    for path in notebooks:
+        nb = student_notebook(path)
+        target = out / "notebooks" / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+        for module, text in writefile_targets(target, nb).items():
+            if not module.is_relative_to(out.resolve()):
+                raise SystemExit(f"{path.name} writes {module}, outside {out}: refusing")
+            module.parent.mkdir(parents=True, exist_ok=True)
+            module.write_text(text, encoding="utf-8")
+    data = out / "data"
+    data.mkdir(exist_ok=True)
+    for f in sorted((root / "data").iterdir()):
+        if f.suffix == ".h5" or f.name in ("README.md", "checksums.sha256"):
+            shutil.copy2(f, data / f.name)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
+    parser.add_argument("--out", type=Path, default=ROOT / "student", help="default: student/")
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        print("notebooks/ has no notebooks", file=sys.stderr)
+        return 1
+    for target in make_student(notebooks, args.out):
+        nb = nbformat.read(target, as_version=4)
+        stubs = sum(c.source.count("raise NotImplementedError()") + c.source.count("YOUR ANSWER HERE") for c in nb.cells)
+        print(f"{target}: {stubs} solution region(s) replaced by a stub")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,329 @@
+"""The static site, a slide deck and JupyterLab, opened in headless Chromium (Selenium, Debian's
+/usr/bin/chromium and /usr/bin/chromedriver; .ci/run installs them with apt-get).
+
+For each page: the maths is typeset (MathJax output elements present, no raw $...$ or TeX left in the
+text), every image has loaded, and no request left the machine (Chrome's performance log: every URL
+is file:, data:, blob:, about: or on 127.0.0.1/localhost). Screenshots go to artifacts/screenshots/.
+The site and the deck are built once per session, into a temporary folder, by the same functions
+`make site` and `make slides` run. Without Chromium, chromedriver, Selenium or node_modules the
+tests are skipped, and say why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from notebook_tools import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
+SHOTS = ROOT / "artifacts" / "screenshots"
+NOTEBOOK = "01_single_neuron"
+LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome", "devtools"}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def _why_skip() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)"
+    if not Path(CHROMEDRIVER).is_file():
+        return f"no chromedriver at {CHROMEDRIVER} (apt-get install chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (the classroom extra: make site installs it)"
+    if not (ROOT / "node_modules" / "mathjax").is_dir():
+        return "node_modules/ is missing (npm ci; make site runs it)"
+    return None
+
+
+if _why_skip():
+    pytest.skip(_why_skip(), allow_module_level=True)
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_site  # noqa: E402
+import make_slides  # noqa: E402
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The site and the slides of notebook 01, built once; timings printed for the report."""
+    out = tmp_path_factory.mktemp("classroom")
+    start = time.perf_counter()
+    index = build_site.build_site(out / "site")
+    site_s = time.perf_counter() - start
+    start = time.perf_counter()
+    [deck] = make_slides.make_slides([ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"], out / "slides")
+    slides_s = time.perf_counter() - start
+    print(f"\nsite build {site_s:.1f} s, slides {slides_s:.1f} s")
+    return {"site": index.parent, "deck": deck}
+
+
+@pytest.fixture(scope="session")
+def driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--hide-scrollbars", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-extensions", "--allow-file-access-from-files"]:
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    drv.set_page_load_timeout(60)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield drv
+    drv.quit()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def open_page(driver, url: str):
+    driver.get_log("performance")  # drop what earlier pages logged
+    driver.get(url)
+
+
+def requests_made(driver) -> list[dict]:
+    """Every request, web socket and failed load since the last call, from the performance log."""
+    events, urls = [], {}
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        method, params = msg.get("method"), msg.get("params", {})
+        if method == "Network.requestWillBeSent":
+            urls[params["requestId"]] = params["request"]["url"]
+            events.append({"url": params["request"]["url"], "kind": "request"})
+        elif method == "Network.webSocketCreated":
+            events.append({"url": params["url"], "kind": "websocket"})
+        elif method == "Network.loadingFailed" and not params.get("canceled"):
+            events.append({"url": urls.get(params["requestId"], "?"), "kind": "failed",
+                           "error": params.get("errorText")})
+    return events
+
+
+def assert_offline(events: list[dict], what: str):
+    outside = sorted({e["url"] for e in events if not _is_local(e["url"])})
+    assert not outside, f"{what} requested resources from outside the machine:\n" + "\n".join(outside)
+    failed = sorted({f"{e['url']} ({e['error']})" for e in events if e["kind"] == "failed"})
+    assert not failed, f"{what}: these local resources failed to load:\n" + "\n".join(failed)
+    assert events, f"{what}: the performance log recorded no request at all"
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or (parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS)
+
+
+# Text of the page that is meant to be prose: no code, outputs, scripts or typeset maths.
+PROSE_JS = """
+const root = arguments[0] ? document.querySelector(arguments[0]) : document.body;
+const copy = root.cloneNode(true);
+copy.querySelectorAll('script, style, pre, code, textarea, .highlight, .MathJax, .MathJax_Preview, '
+  + '.MathJax_CHTML, .mjx-chtml, mjx-container, mjx-assistive-mml, .cell_output, .jp-OutputArea, '
+  + '.output_area, .jp-InputArea-editor, .CodeMirror, .cm-editor, aside.notes').forEach(e => e.remove());
+return copy.textContent;
+"""
+
+IMAGES_JS = """
+const root = arguments[0] ? document.querySelector(arguments[0]) : document;
+return Array.from(root.querySelectorAll('img')).map(i => ({src: i.src.slice(0, 80), complete: i.complete, w: i.naturalWidth}));
+"""
+
+
+def assert_math_typeset(driver, selector: str, what: str, root: str | None = None):
+    import re
+
+    n = driver.execute_script(f"return document.querySelectorAll({json.dumps(selector)}).length")
+    assert n > 10, f"{what}: only {n} typeset formulas ({selector})"
+    prose = driver.execute_script(PROSE_JS, root)
+    raw = re.findall(r"\$[^$\n]{1,80}\$|\\(?:frac|sigma|sum|mathbb|begin|partial|lVert)\b", prose)
+    assert not raw, f"{what}: maths left as raw TeX: {raw[:5]}"
+    return n
+
+
+def assert_images_loaded(driver, what: str, at_least: int, root: str | None = None):
+    images = driver.execute_script(IMAGES_JS, root)
+    broken = [i for i in images if not (i["complete"] and i["w"] > 0)]
+    assert not broken, f"{what}: images that did not load: {broken}"
+    assert len(images) >= at_least, f"{what}: {len(images)} images, expected at least {at_least}"
+    return len(images)
+
+
+def wait_for(driver, script: str, timeout: float = 60, what: str = ""):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.25).until(
+        lambda d: d.execute_script(script), message=f"timed out waiting for {what or script}")
+
+
+def shot(driver, name: str) -> Path:
+    path = SHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+# --- the site -----------------------------------------------------------------------------------
+
+
+def test_site_page_typesets_maths_loads_figures_offline(built, driver):
+    page = built["site"] / f"{NOTEBOOK}.html"
+    open_page(driver, page.as_uri())
+    wait_for(driver, "return window.MathJax && MathJax.startup && MathJax.startup.document"
+                     " && document.querySelectorAll('mjx-container').length > 0", what="MathJax 3")
+    driver.execute_async_script("MathJax.startup.promise.then(arguments[0])")
+    n = assert_math_typeset(driver, "mjx-container", "site", root="main")
+    images = assert_images_loaded(driver, "site", at_least=3)
+    shot(driver, "site_01_top")
+    driver.execute_script("document.querySelector('mjx-container[display=\"true\"]').scrollIntoView({block: 'center'})")
+    shot(driver, "site_01_display_maths")
+    driver.execute_script("document.querySelectorAll('main img')[1].scrollIntoView({block: 'center'})")
+    time.sleep(0.3)
+    shot(driver, "site_01_figure")
+    assert_offline(requests_made(driver), "the site")
+    print(f"\nsite page {NOTEBOOK}: {n} formulas, {images} images")
+
+
+def test_site_has_every_notebook_and_the_solutions_collapsed(built, driver):
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert (built["site"] / f"{nb.stem}.html").is_file(), f"the site has no page for {nb.name}"
+    open_page(driver, (built["site"] / "00_notation_numpy_data.html").as_uri())
+    wait_for(driver, "return document.querySelectorAll('mjx-container').length > 0", what="MathJax 3")
+    hidden = driver.execute_script("return document.querySelectorAll('.tag_hide-input details, details.hide.above-input').length")
+    assert hidden >= 1, "the exercise's solution is not collapsed in the book"
+    assert_images_loaded(driver, "site page 00", at_least=3)
+    assert_offline(requests_made(driver), "the site (page 00)")
+
+
+# --- the slides ---------------------------------------------------------------------------------
+
+
+def test_slides_typeset_maths_load_figures_offline(built, driver):
+    open_page(driver, built["deck"].as_uri())
+    wait_for(driver, "return document.querySelector('.reveal.ready') !== null", what="reveal.js")
+    # reveal.js is an AMD module here (require.js): fetch the running instance under the deck's own URL.
+    assert driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        require(['_static/reveal.js/dist/reveal.js'], R => { window.Reveal = R; done(R.isReady()); });""")
+    wait_for(driver, "return window.MathJax && MathJax.Hub && document.querySelectorAll('.mjx-chtml').length > 0",
+             what="MathJax 2")
+    driver.execute_async_script("MathJax.Hub.Queue(arguments[0])")  # the first typeset pass is over
+    n = assert_math_typeset(driver, ".mjx-chtml", "slides")
+    images = assert_images_loaded(driver, "slides", at_least=3)
+    total = driver.execute_script("return Reveal.getTotalSlides()")
+    assert total >= 10, f"the deck has only {total} slides"
+    shot(driver, "slides_01_title")
+    # The sub-slide with the derivation of sigma': display maths, typeset.
+    found = driver.execute_script("""
+        const slides = Reveal.getSlides();
+        for (const s of slides) {
+            if (s.textContent.includes('The sigmoid and its derivative')) {
+                const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); return true; }
+        }
+        return false;""")
+    assert found, "no slide about the sigmoid's derivative"
+    time.sleep(0.5)
+    driver.execute_async_script("MathJax.Hub.Queue(arguments[0])")
+    visible = driver.execute_script(
+        "return Reveal.getCurrentSlide().querySelectorAll('.mjx-chtml').length")
+    assert visible > 0, "the current slide shows no typeset maths"
+    shot(driver, "slides_01_sigmoid_derivative")
+    found = driver.execute_script("""
+        for (const s of Reveal.getSlides()) {
+            if (s.querySelector('img') && s.textContent.includes('learning_rates')) {
+                const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); return true; }
+        }
+        return false;""")
+    assert found, "no slide with the cost-curve figure"
+    time.sleep(0.5)
+    shot(driver, "slides_01_figure")
+    assert_offline(requests_made(driver), "the slides")
+    print(f"\nslides {NOTEBOOK}: {total} slides, {n} formulas, {images} images")
+
+
+# --- JupyterLab ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/ (so that nothing can touch the real ones)."""
+    home = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"))
+    cmd = [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={home}", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(home / "lab.log", "w")
+    proc = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield {"url": url, "token": token}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_jupyterlab_renders_notebook_01_offline(lab, driver):
+    open_page(driver, f"{lab['url']}/lab/tree/notebooks/{NOTEBOOK}.ipynb?token={lab['token']}")
+    wait_for(driver, "return document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length > 20",
+             timeout=90, what="the notebook's cells")
+    wait_for(driver, "return document.querySelectorAll('.jp-NotebookPanel .jp-RenderedMarkdown mjx-container').length > 5",
+             timeout=60, what="MathJax in JupyterLab")
+    wait_for(driver, "return document.querySelectorAll('.jp-NotebookPanel .jp-RenderedImage img').length > 0",
+             timeout=60, what="a figure")
+    time.sleep(1.0)
+    n = assert_math_typeset(driver, ".jp-NotebookPanel .jp-RenderedMarkdown mjx-container", "JupyterLab",
+                            root=".jp-NotebookPanel .jp-WindowedPanel-outer, .jp-NotebookPanel")
+    images = assert_images_loaded(driver, "JupyterLab", at_least=1, root=".jp-NotebookPanel")
+    shot(driver, "jupyterlab_01_top")
+    driver.execute_script("document.querySelector('.jp-NotebookPanel .jp-RenderedImage img').scrollIntoView({block: 'center'})")
+    time.sleep(1.0)
+    shot(driver, "jupyterlab_01_figure")
+    events = requests_made(driver)
+    assert any(e["kind"] == "websocket" for e in events), "JupyterLab opened no kernel web socket"
+    assert_offline([e for e in events if e["kind"] != "failed"], "JupyterLab")
+    print(f"\nJupyterLab {NOTEBOOK}: {n} formulas typeset, {images} images")
