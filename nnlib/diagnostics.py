@@ -51,7 +51,9 @@ def dead_relu_fraction(Z):
     revive it.
     """
     Z = as_float_array("Z", Z, ndim=2)
+    ### BEGIN SOLUTION
     return float(np.mean(np.all(Z <= 0, axis=1)))
+    ### END SOLUTION
 
 
 def saturated_fraction(Z, activation="sigmoid", threshold=0.01):
@@ -67,7 +69,9 @@ def saturated_fraction(Z, activation="sigmoid", threshold=0.01):
         raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
     Z = as_float_array("Z", Z)
     _, g_prime = get_activation(activation)
+    ### BEGIN SOLUTION
     return float(np.mean(g_prime(Z) < threshold * g_prime(np.zeros(1))[0]))
+    ### END SOLUTION
 
 
 def activation_report(model, X):

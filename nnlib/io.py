@@ -91,13 +91,17 @@ def save_model(model, path, hyperparameters=None):
                 for key, value in layer.params.items():
                     group.create_dataset(key, data=value)
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private (0o600); a model file is for sharing
+        ### BEGIN SOLUTION
         with open(tmp_name, "rb+") as written:
             os.fsync(written.fileno())  # on disk before the rename makes it visible
         os.replace(tmp_name, path)  # atomic on POSIX and Windows: the old file or the new, never a mix
+        ### END SOLUTION
     except BaseException:
+        ### BEGIN SOLUTION
         if os.path.exists(tmp_name):
             os.remove(tmp_name)
         raise
+        ### END SOLUTION
     _fsync_directory(directory)
 
 

@@ -34,12 +34,14 @@ def linear_backward(dZ, cache, need_dA_prev=True):
     """
     A_prev, W = cache
     m = A_prev.shape[1]
+    ### BEGIN SOLUTION
     dW = dZ @ A_prev.T
     dW /= m  # in place, like Z += b above: no temporary array the size of W
     db = dZ.sum(axis=1, keepdims=True)
     db /= m
     dA_prev = W.T @ dZ if need_dA_prev else None
     return dA_prev, dW, db
+    ### END SOLUTION
 
 
 def activation_forward(Z, activation):

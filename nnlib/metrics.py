@@ -68,13 +68,17 @@ def binary_counts(y_true, y_pred, positive=1):
 def precision(y_true, y_pred, positive=1):
     """TP / (TP + FP): of the examples predicted positive, the fraction that are. 0.0 if none is predicted positive."""
     c = binary_counts(y_true, y_pred, positive)
+    ### BEGIN SOLUTION
     return c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+    ### END SOLUTION
 
 
 def recall(y_true, y_pred, positive=1):
     """TP / (TP + FN): of the positive examples, the fraction predicted positive. 0.0 if there is none."""
     c = binary_counts(y_true, y_pred, positive)
+    ### BEGIN SOLUTION
     return c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+    ### END SOLUTION
 
 
 def f1(y_true, y_pred, positive=1):
@@ -84,8 +88,10 @@ def f1(y_true, y_pred, positive=1):
     the rounding of two divisions.
     """
     c = binary_counts(y_true, y_pred, positive)
+    ### BEGIN SOLUTION
     denominator = 2 * c["tp"] + c["fp"] + c["fn"]
     return 2 * c["tp"] / denominator if denominator else 0.0
+    ### END SOLUTION
 
 
 def confusion_matrix(y_true, y_pred, num_classes):

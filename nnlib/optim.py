@@ -85,9 +85,11 @@ class Momentum(Optimizer):
 
     def _update(self, name, p, g):
         v, = self._slots(name, p, "v")
+        ### BEGIN SOLUTION
         v *= self.beta
         v += (1.0 - self.beta) * g
         p -= self.learning_rate * v
+        ### END SOLUTION
 
 
 class RMSprop(Optimizer):
@@ -125,9 +127,12 @@ class Adam(Optimizer):
         self.t += 1
         # m̂ / (√v̂ + ε) = √(1 - β2^t) / (1 - β1^t) · m / (√v + ε √(1 - β2^t)) exactly, so both bias
         # corrections become two scalars per step (Kingma & Ba, 2015, end of section 2).
+        # _update moves θ by self._step_size · m / (√v + self._epsilon_hat): set both for step t.
+        ### BEGIN SOLUTION
         root = math.sqrt(1.0 - self.beta2 ** self.t)
         self._step_size = self.learning_rate * root / (1.0 - self.beta1 ** self.t)
         self._epsilon_hat = self.epsilon * root
+        ### END SOLUTION
         super().step(params, grads)
 
     def reset(self):

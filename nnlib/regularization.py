@@ -32,7 +32,9 @@ def l2_cost(params, lambd, m):
 def l2_grads(params, lambd, m):
     """∂/∂W[l] of l2_cost: (λ / m) W[l]; a dict with the weight names only."""
     _check_l2(lambd, m)
+    ### BEGIN SOLUTION
     return {name: (lambd / m) * W for name, W in _weights(params).items()}
+    ### END SOLUTION
 
 
 def with_l2(model, lambd, m=None):
@@ -83,14 +85,18 @@ def dropout_forward(A, keep_prob, rng=None, mask=None):
             raise ValueError(f"mask must have the shape of A {A.shape}, got {mask.shape}")
         if not np.all((mask == 0) | (mask == 1)):
             raise ValueError("mask must contain only 0 and 1 (or False and True)")
+    ### BEGIN SOLUTION
     scaled_mask = mask.astype(A.dtype)
     scaled_mask *= 1.0 / keep_prob
     return A * scaled_mask, scaled_mask
+    ### END SOLUTION
 
 
 def dropout_backward(dA, cache):
     """dA_prev = dA * D / keep_prob: the dropped units pass no gradient, the kept ones are scaled alike."""
+    ### BEGIN SOLUTION
     return dA * cache
+    ### END SOLUTION
 
 
 class Dropout:
