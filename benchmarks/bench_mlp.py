@@ -24,6 +24,7 @@ Examples (see benchmarks/README.md):
   python benchmarks/bench_mlp.py --rounds 1 --epochs 1 --m 6000 --threads 1 --gflops
 """
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -300,10 +301,10 @@ def worker_gflops(args, dtype):
     """nnlib's training step vs NumPy's matmul rate on exactly that step's matmuls.
 
     FLOPs count the matrix products only (2 m n_in n_out each): the forward W A_prev
-    and the backward dZ A_prev^T and W^T dZ of every layer, i.e. 3x the forward,
-    including the first layer's dA[0] = W1^T dZ1, which layers.py computes. The
-    reference runs the same 3L products with the same shapes, dtype and layouts
-    (C-contiguous W, A, dZ; the transposes as views, as layers.py writes them).
+    and the backward dZ A_prev^T and W^T dZ of every layer, except the first layer's
+    dA[0] = W1^T dZ1 when layers.py skips it (need_dA_prev). The reference runs the
+    same products with the same shapes, dtype and layouts (C-contiguous W, A, dZ; the
+    transposes as views, as layers.py writes them).
     """
     nnlib, mlp, SoftmaxCrossEntropy, optim, batches, one_hot = import_nnlib(args.nnlib_root)
     limit_threads(args.threads)
@@ -345,7 +346,11 @@ def worker_gflops(args, dtype):
     n_batches = -(-X.shape[1] // BATCH_SIZE)
     t_gather = median_seconds(gather_epoch, min_time=0.1, repeats=3) / n_batches
 
-    # the reference: the same products on arrays of the same shapes and layouts
+    # the reference: the same products on arrays of the same shapes and layouts. A layers.py
+    # whose linear_backward takes need_dA_prev skips the first layer's W1.T @ dZ1 (the gradient
+    # with respect to X), so the reference and the FLOP count leave it out too.
+    import nnlib.layers
+    skips_dX = "need_dA_prev" in inspect.signature(nnlib.layers.linear_backward).parameters
     gen = np.random.default_rng(2)
     A_prev, matmuls = Xb, []
     for l, layer in enumerate(model.layers, 1):
@@ -354,8 +359,9 @@ def worker_gflops(args, dtype):
         dZl = gen.standard_normal(A.shape).astype(dtype)
         flops = 2 * b * W.shape[0] * W.shape[1]
         matmuls += [(f"L{l} W@A", lambda W=W, A_prev=A_prev: W @ A_prev, flops),
-                    (f"L{l} dZ@A.T", lambda dZl=dZl, A_prev=A_prev: dZl @ A_prev.T, flops),
-                    (f"L{l} W.T@dZ", lambda W=W, dZl=dZl: W.T @ dZl, flops)]
+                    (f"L{l} dZ@A.T", lambda dZl=dZl, A_prev=A_prev: dZl @ A_prev.T, flops)]
+        if not (l == 1 and skips_dX):
+            matmuls.append((f"L{l} W.T@dZ", lambda W=W, dZl=dZl: W.T @ dZl, flops))
         A_prev = A
 
     def reference():
@@ -570,12 +576,10 @@ def summarize(results, problem, dtype, rounds, epochs, m):
 def print_gflops(g):
     dtype, sizes = g["dtype"], "-".join(map(str, PROBLEMS[g["problem"]]["sizes"]))
     print(f"\n## nnlib training step, {g['problem']} {sizes}, batch {g['batch']}, {dtype}")
-    print(f"FLOPs per step (matmuls only: forward W A, backward dZ A^T and W^T dZ per layer, "
-          f"= 3 x forward, incl. dA[0]) = {g['step_flops'] / 1e6:.1f} MFLOP")
-    first = PROBLEMS[g["problem"]]["sizes"][:2]
-    dA0 = 2 * g["batch"] * first[0] * first[1]
-    print(f"  of which dA[0] = W1^T dZ1 (the input's gradient, not needed for training: PyTorch skips it) "
-          f"{dA0 / 1e6:.1f} MFLOP = {100 * dA0 / g['step_flops']:.0f} %")
+    names = [m["matmul"] for m in g["reference_each"]]
+    skipped = "" if "L1 W.T@dZ" in names else ", except the first layer's W1^T dZ1 (dA[0], which nnlib skips)"
+    print(f"FLOPs per step (matmuls only: forward W A, backward dZ A^T and W^T dZ per layer{skipped}) "
+          f"= {g['step_flops'] / 1e6:.1f} MFLOP")
     print(f"nnlib step          {g['step_seconds'] * 1e3:8.3f} ms  {g['nnlib_gflops']:7.2f} GFLOP/s")
     print(f"NumPy same matmuls  {g['reference_seconds'] * 1e3:8.3f} ms  {g['numpy_gflops']:7.2f} GFLOP/s")
     print(f"nnlib / NumPy rate  {g['percent_of_numpy']:6.1f} %  (median of paired repeats)  "
