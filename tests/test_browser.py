@@ -316,6 +316,9 @@ def test_jupyterlab_renders_notebook_01_offline(lab, driver):
     wait_for(driver, "return document.querySelectorAll('.jp-NotebookPanel .jp-RenderedImage img').length > 0",
              timeout=60, what="a figure")
     time.sleep(1.0)
+    dirty = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')).map(t => t.textContent)")
+    assert not dirty, f"JupyterLab marks {dirty} as modified right after opening (a save would change the file)"
     n = assert_math_typeset(driver, ".jp-NotebookPanel .jp-RenderedMarkdown mjx-container", "JupyterLab",
                             root=".jp-NotebookPanel .jp-WindowedPanel-outer, .jp-NotebookPanel")
     images = assert_images_loaded(driver, "JupyterLab", at_least=1, root=".jp-NotebookPanel")

@@ -17,6 +17,17 @@ def test_notebook_was_run_and_saved_with_outputs(path):
         pytest.fail("\n".join(problems), pytrace=False)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_kernelspec_is_ipykernels_own(path):
+    """JupyterLab rewrites a kernelspec that differs from the installed kernel's, so a notebook that
+    says "Python 3" opens as modified and a save changes the committed file."""
+    from ipykernel.kernelspec import KERNEL_NAME, get_kernel_dict
+
+    spec = read_notebook(path).metadata.get("kernelspec", {})
+    expected = {"name": KERNEL_NAME, "display_name": get_kernel_dict()["display_name"], "language": "python"}
+    assert dict(spec) == expected, f"{path.name}: kernelspec {dict(spec)}, expected {expected}"
+
+
 def executed():
     """A small notebook as `restart kernel and run all` leaves it."""
     stream = lambda text: new_output("stream", name="stdout", text=text)  # noqa: E731
