@@ -1,25 +1,16 @@
 """nnlib.activations: values, derivatives (vs finite differences), extreme inputs, dtypes."""
 
-import warnings
-
 import numpy as np
 import pytest
 
 from nnlib.activations import (ACTIVATIONS, get_activation, identity, identity_derivative, relu, relu_derivative,
                                sigmoid, sigmoid_derivative, tanh, tanh_derivative)
+from nnlib.gradcheck import relative_error
 
 NAMES = ["sigmoid", "tanh", "relu", "identity"]
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-
-
-def rel_error(a, n):
-    return np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n))
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -29,7 +20,7 @@ def test_derivative_matches_centred_differences(name):
     z = np.where(np.abs(z) < 1e-3, 0.5, z)          # stay away from ReLU's kink
     h = 1e-5
     numeric = (g(z + h) - g(z - h)) / (2 * h)
-    assert rel_error(g_prime(z), numeric) < 1e-7
+    assert relative_error(g_prime(z), numeric) < 1e-7
 
 
 def test_sigmoid_values():

@@ -1,18 +1,12 @@
 """nnlib.checks: the input checks behind every nnlib error message."""
 
-import warnings
-
 import numpy as np
 import pytest
 
 from nnlib.checks import as_float_array, check_binary_labels, check_labels, check_shape
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 @pytest.mark.parametrize(

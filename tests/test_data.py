@@ -1,6 +1,5 @@
 """nnlib.data: loading the HDF5 files (and failing clearly), splitting, standardizing, one-hot."""
 
-import warnings
 from pathlib import Path
 
 import h5py
@@ -13,11 +12,7 @@ from nnlib.data import (DATA_DIR, from_one_hot, images_to_columns, load_dataset,
 REBUILD = "python data/build_data.py"
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 # --- load_dataset ---------------------------------------------------------------------------------

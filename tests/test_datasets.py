@@ -1,7 +1,5 @@
 """nnlib.datasets: shapes, dtypes, balance, determinism, geometry, and bad input."""
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -17,11 +15,7 @@ MAKERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 @pytest.mark.parametrize("name", MAKERS)

@@ -82,10 +82,9 @@ def test_exercises_have_markers_metadata_and_passing_checks(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_every_notebook_has_a_checked_exercise(path):
     """Each notebook has at least one code exercise and one check cell."""
-    for path in [path]:
-        nb = read_notebook(path)
-        assert any(is_check(c) for c in nb.cells), f"{path.name} has no check cell"
-        assert any(is_solution(c) and c.cell_type == "code" for c in nb.cells), f"{path.name} has no code exercise"
+    nb = read_notebook(path)
+    assert any(is_check(c) for c in nb.cells), f"{path.name} has no check cell"
+    assert any(is_solution(c) and c.cell_type == "code" for c in nb.cells), f"{path.name} has no code exercise"
 
 
 def test_checker_reports_problems():

@@ -1,18 +1,12 @@
 """nnlib.gradcheck: numerical gradients, relative error, and the checker catching wrong gradients."""
 
-import warnings
-
 import numpy as np
 import pytest
 
 from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 # --- numerical_gradient ---------------------------------------------------------------------------

@@ -6,8 +6,6 @@ layers (dZ, dA) are per example, so with the test cost J = (1/m) sum(R * out) th
 R, dW and db equal dJ/dW and dJ/db, and dA_prev, dZ equal m * dJ/dA_prev, m * dJ/dZ.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -19,11 +17,7 @@ ACTIVATIONS = ["relu", "tanh", "sigmoid", "identity"]
 TOL = 1e-7
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 @pytest.fixture

@@ -1,33 +1,14 @@
 """nnlib.losses: binary cross-entropy from probabilities and from logits."""
 
-import warnings
-
 import numpy as np
 import pytest
 
 from nnlib.activations import sigmoid
+from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.losses import binary_cross_entropy, binary_cross_entropy_derivative, sigmoid_cross_entropy
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-
-
-def rel_error(a, n):
-    return np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n))
-
-
-def centred_gradient(f, x, h=1e-5):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        grad[i] = (f(xp) - f(xm)) / (2 * h)
-    return grad
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 @pytest.fixture
@@ -52,8 +33,8 @@ def test_binary_cross_entropy_derivative_is_the_gradient_of_the_summed_loss(prob
     Z, Y = problem
     A = sigmoid(Z)                                  # strictly inside (0, 1)
     m = A.shape[1]
-    numeric = centred_gradient(lambda a: m * binary_cross_entropy(a, Y), A, h=1e-7)
-    assert rel_error(binary_cross_entropy_derivative(A, Y), numeric) < 1e-7
+    numeric = numerical_gradient(lambda a: m * binary_cross_entropy(a, Y), A, h=1e-7)
+    assert relative_error(binary_cross_entropy_derivative(A, Y), numeric) < 1e-7
 
 
 def test_sigmoid_cross_entropy_gradient(problem):
@@ -62,8 +43,8 @@ def test_sigmoid_cross_entropy_gradient(problem):
     cost, dZ = sigmoid_cross_entropy(Z, Y)
     assert isinstance(cost, float) and dZ.shape == (1, m)
     np.testing.assert_allclose(dZ, sigmoid(Z) - Y, rtol=0, atol=1e-15)
-    numeric = centred_gradient(lambda z: m * sigmoid_cross_entropy(z, Y)[0], Z)
-    assert rel_error(dZ, numeric) < 1e-7
+    numeric = numerical_gradient(lambda z: m * sigmoid_cross_entropy(z, Y)[0], Z)
+    assert relative_error(dZ, numeric) < 1e-7
 
 
 def test_logits_and_probabilities_agree_where_sigmoid_is_not_saturated(problem):

@@ -2,8 +2,6 @@
 layers), the parameter dict, training, determinism, extreme inputs, the layer/output protocols that
 later notebooks plug into, and bad input."""
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -13,11 +11,7 @@ from nnlib.layers import Dense
 from nnlib.model import Model, SigmoidCrossEntropy, mlp, train
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 
 
 def small_problem(n_x=4, m=6, seed=0):
