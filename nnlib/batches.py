@@ -5,6 +5,8 @@ binary rows) or (m,) (integer labels) and are shuffled with the same permutation
 """
 import numpy as np
 
+from .checks import is_integer
+
 
 def num_batches(m, batch_size):
     """How many mini-batches one epoch has: ceil(m / batch_size) (the last may be smaller)."""
@@ -28,7 +30,7 @@ def minibatches(X, Y, batch_size, rng):
     m = X.shape[1]
     if Y.shape[-1] != m:
         raise ValueError(f"X has {m} examples (columns) but Y has {Y.shape[-1]}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if not is_integer(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a np.random.Generator, e.g. np.random.default_rng(0)")

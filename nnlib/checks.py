@@ -7,6 +7,17 @@ NumPy or as a silent NaN cost twenty iterations later.
 import numpy as np
 
 
+def is_integer(value):
+    """True for a Python or NumPy integer. Not for bool: True is an int to Python, but
+    epochs=True is a mistake, not one epoch."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def is_number(value):
+    """True for a Python or NumPy integer or float (not bool, as in is_integer)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def as_float_array(name, value, ndim=None):
     """Return `value` as a float ndarray (float32 stays float32, the rest become float64).
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .checks import as_float_array, check_labels
+from .checks import as_float_array, check_labels, is_integer
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REBUILD_HINT = "rebuild it with: pip install -e '.[data]' && python data/build_data.py"
@@ -106,7 +106,7 @@ def standardize(X_train, *others):
 
 def one_hot(labels, num_classes):
     """Integer labels (m,) in 0..C-1 -> one-hot Y (C, m) of float64: Y[labels[i], i] = 1."""
-    if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool) or num_classes < 1:
+    if not is_integer(num_classes) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
     labels = check_labels("labels", labels, num_classes)
     Y = np.zeros((num_classes, labels.size))

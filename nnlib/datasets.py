@@ -7,14 +7,15 @@ randomness comes from `rng`, a np.random.Generator: same seed, same data.
 """
 import numpy as np
 
+from .checks import is_integer, is_number
+
 
 def _check_args(m, rng, noise, min_m=2):
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < min_m:
+    if not is_integer(m) or m < min_m:
         raise ValueError(f"m must be an integer >= {min_m}, got {m!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a np.random.Generator, e.g. np.random.default_rng(0)")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(noise) or noise < 0:
+    if not is_number(noise) or not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     return int(m), float(noise)
 
@@ -52,7 +53,7 @@ def flower(m, rng, petals=4, noise=0.2):
     With the course's m = 400 and petals = 4, logistic regression scores about 47%.
     """
     m, noise = _check_args(m, rng, noise)
-    if isinstance(petals, bool) or not isinstance(petals, (int, np.integer)) or petals < 1:
+    if not is_integer(petals) or petals < 1:
         raise ValueError(f"petals must be a positive integer, got {petals!r}")
     Xs, ys = [], []
     for j, n in enumerate(_class_sizes(m, 2)):
@@ -78,8 +79,7 @@ def moons(m, rng, noise=0.1):
 def circles(m, rng, noise=0.05, factor=0.5):
     """A circle of radius 1 (class 0) around a circle of radius `factor` (class 1), with noise."""
     m, noise = _check_args(m, rng, noise)
-    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.integer, np.floating)) \
-            or not 0 < factor < 1:
+    if not is_number(factor) or not 0 < factor < 1:
         raise ValueError(f"factor must be a number in (0, 1), got {factor!r}")
     n0, n1 = _class_sizes(m, 2)
     t0 = rng.uniform(0.0, 2 * np.pi, n0)
@@ -97,11 +97,10 @@ def spirals(m, rng, classes=2, noise=0.2, turns=1.0):
     `turns` full circles: t = 2 pi j / classes + 2 pi turns r, plus Gaussian noise
     of standard deviation `noise` (radians) on t. The point is (r sin t, r cos t).
     """
-    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 2:
+    if not is_integer(classes) or classes < 2:
         raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
     m, noise = _check_args(m, rng, noise, min_m=int(classes))
-    if isinstance(turns, bool) or not isinstance(turns, (int, float, np.integer, np.floating)) \
-            or not 0 < turns <= 10:
+    if not is_number(turns) or not 0 < turns <= 10:
         raise ValueError(f"turns must be a number in (0, 10], got {turns!r}")
     Xs, ys = [], []
     for j, n in enumerate(_class_sizes(m, int(classes))):

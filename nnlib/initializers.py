@@ -2,10 +2,14 @@
 
 Each returns W of shape (n_out, n_in) = (n[l], n[l-1]); biases always start at 0.
 The scale decides whether the variance of the activations survives the depth:
-Var(z) = n_in Var(w) Var(a), so Var(w) = 1/n_in keeps it (Xavier, for tanh and
-sigmoid) and Var(w) = 2/n_in makes up for ReLU zeroing half of its inputs (He).
+Var(z) = n_in Var(w) E[a²] (E[a²], not Var(a): a ReLU's outputs do not have mean 0).
+tanh is close to the identity near 0, so E[a²] ≈ Var(z_prev) and Var(w) = 1/n_in keeps
+it (Xavier); ReLU zeroes half of a symmetric z, so E[a²] = Var(z_prev) / 2 and
+Var(w) = 2/n_in makes up for it (He).
 """
 import numpy as np
+
+from .checks import is_integer
 
 
 def zeros(n_out, n_in, rng):
@@ -41,7 +45,7 @@ def initialize_weights(n_out, n_in, method, rng, dtype=np.float64):
     if not isinstance(method, str) or method not in INITIALIZERS:
         raise ValueError(f"init must be one of {sorted(INITIALIZERS)}, got {method!r}")
     for name, n in (("n_out", n_out), ("n_in", n_in)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        if not is_integer(n) or n < 1:
             raise ValueError(f"{name} must be a positive integer, got {n!r}")
     if method != "zeros" and not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a np.random.Generator, e.g. np.random.default_rng(0)")

@@ -12,7 +12,7 @@ is 0.0 when both are. (scikit-learn also warns; here the docstrings say it.)
 """
 import numpy as np
 
-from .checks import check_labels
+from .checks import check_labels, is_integer
 
 
 def _labels(name, labels):
@@ -57,7 +57,7 @@ def binary_counts(y_true, y_pred, positive=1):
 
     With more than two classes, every class other than `positive` counts as negative.
     """
-    if isinstance(positive, bool) or not isinstance(positive, (int, np.integer)) or positive < 0:
+    if not is_integer(positive) or positive < 0:
         raise ValueError(f"positive must be a class label (an integer >= 0), got {positive!r}")
     y_true, y_pred = _pair(y_true, y_pred)
     t, p = y_true == positive, y_pred == positive
@@ -101,7 +101,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
     diagonal holds the right answers and each row sums to that class's count.
     Labels must lie in 0..num_classes-1.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+    if not is_integer(num_classes) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
     y_true, y_pred = _pair(y_true, y_pred)
     y_true = check_labels("y_true", y_true, num_classes)

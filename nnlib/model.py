@@ -8,7 +8,7 @@ parameters) whose arrays are the layers' own, so an update in place trains the m
 import numpy as np
 
 from .activations import sigmoid
-from .checks import as_float_array, check_shape
+from .checks import as_float_array, check_shape, is_integer, is_number
 from .layers import Dense
 from .losses import sigmoid_cross_entropy
 
@@ -69,12 +69,7 @@ class Model:
     @property
     def params(self):
         """dict "W1", "b1", ... -> the layers' own arrays (not copies)."""
-        named, l = {}, 0
-        for layer in self.layers:
-            if layer.params:
-                l += 1
-                named.update({f"{key}{l}": value for key, value in layer.params.items()})
-        return named
+        return _numbered(self.layers, [layer.params for layer in self.layers])
 
     def forward(self, X, training=False):
         """X (n_x, m) -> (Z[L] of the last layer, list of caches)."""
@@ -100,12 +95,7 @@ class Model:
             else:
                 dA, grads = layer.backward(dA, cache)
             grads_per_layer.append(grads)
-        named, l = {}, 0
-        for layer, grads in zip(self.layers, reversed(grads_per_layer)):
-            if layer.params:
-                l += 1
-                named.update({f"{key}{l}": value for key, value in grads.items()})
-        return named
+        return _numbered(self.layers, grads_per_layer[::-1])
 
     def loss_and_grads(self, X, Y):
         """One training pass: (cost, grads) for inputs X (n_x, m) and targets Y (one column per example)."""
@@ -132,6 +122,17 @@ class Model:
         return f"Model({self.layers}, output={self.output.name})"
 
 
+def _numbered(layers, per_layer):
+    """Merge one dict per layer into one dict keyed "W1", "b1", "W2", ...: l counts only the
+    layers that have parameters, so a Dropout between two Dense layers takes no number."""
+    named, l = {}, 0
+    for layer, entries in zip(layers, per_layer):
+        if layer.params:
+            l += 1
+            named.update({f"{key}{l}": value for key, value in entries.items()})
+    return named
+
+
 def _check_examples(X, Y):
     """X (n_x, m) and Y (..., m) must hold the same number m of examples (columns)."""
     X_shape, Y_shape = np.shape(X), np.shape(Y)
@@ -147,7 +148,7 @@ def mlp(layer_sizes, hidden_activation="relu", output=None, init="he", rng=None,
     output object (default SigmoidCrossEntropy) applies σ or softmax in its loss.
     """
     sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple)) else []
-    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in sizes):
+    if len(sizes) < 2 or any(not is_integer(n) or n < 1 for n in sizes):
         raise ValueError(f"layer_sizes must be at least two positive integers [n_x, ..., n_L], got {layer_sizes}")
     activations = [hidden_activation] * (len(sizes) - 2) + ["identity"]
     layers = [Dense(n_in, n_out, activation, init, rng, dtype)
@@ -161,11 +162,10 @@ def train(model, X, Y, learning_rate, num_iterations, print_every=0):
     Returns the list of costs, one per iteration. print_every > 0 prints the cost
     every that many iterations.
     """
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.integer, np.floating)) \
-            or not learning_rate > 0 or not np.isfinite(learning_rate):
+    if not is_number(learning_rate) or not learning_rate > 0 or not np.isfinite(learning_rate):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     for name, n in (("num_iterations", num_iterations), ("print_every", print_every)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        if not is_integer(n) or n < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {n!r}")
     costs = []
     params = model.params

@@ -20,17 +20,17 @@ import time
 import numpy as np
 
 from .batches import minibatches
-from .checks import as_float_array
+from .checks import as_float_array, is_integer, is_number
 
 
 def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not value > 0:
+    if not is_number(value) or not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 
 
 def _beta(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not 0 <= value < 1:
+    if not is_number(value) or not 0 <= value < 1:
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)
 
@@ -196,7 +196,7 @@ def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, va
     "time" (cumulative seconds spent in the training loop, validation excluded) and,
     with validation, "val_cost" (the data cost alone) and "val_accuracy".
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not is_integer(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")

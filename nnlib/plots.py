@@ -8,7 +8,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 
-from .checks import as_float_array, check_labels
+from .checks import as_float_array, check_labels, is_integer
 
 CLASS_COLORS = plt.get_cmap("tab10").colors
 
@@ -52,7 +52,7 @@ def plot_decision_boundary(predict, X, y, ax=None, title=None, resolution=200, m
         raise TypeError(f"predict must be a function mapping (2, k) points to (k,) labels, "
                         f"got {type(predict).__name__}")
     X, y = _check_points(X, y)
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+    if not is_integer(resolution) or resolution < 2:
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
 
     lo, hi = X.min(axis=1), X.max(axis=1)

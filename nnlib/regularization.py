@@ -8,7 +8,7 @@ puts back the weights of the best epoch.
 """
 import numpy as np
 
-from .checks import as_float_array
+from .checks import as_float_array, is_integer, is_number
 
 
 def _weights(params):
@@ -17,9 +17,9 @@ def _weights(params):
 
 
 def _check_l2(lambd, m):
-    if isinstance(lambd, bool) or not isinstance(lambd, (int, float, np.integer, np.floating)) or not lambd >= 0:
+    if not is_number(lambd) or not lambd >= 0:
         raise ValueError(f"lambd must be a number >= 0, got {lambd!r}")
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+    if not is_integer(m) or m < 1:
         raise ValueError(f"m must be a positive integer (the number of examples), got {m!r}")
 
 
@@ -60,8 +60,7 @@ def with_l2(model, lambd, m=None):
 
 
 def _check_keep_prob(keep_prob):
-    if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float, np.integer, np.floating)) \
-            or not 0 < keep_prob <= 1:
+    if not is_number(keep_prob) or not 0 < keep_prob <= 1:
         raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob!r}")
     return float(keep_prob)
 
@@ -143,12 +142,11 @@ class EarlyStopping:
     """
 
     def __init__(self, model, patience, monitor="val_cost", min_delta=0.0):
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
+        if not is_integer(patience) or patience < 1:
             raise ValueError(f"patience must be a positive integer, got {patience!r}")
         if monitor not in ("val_cost", "val_accuracy", "cost"):
             raise ValueError(f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.integer, np.floating)) \
-                or not min_delta >= 0:
+        if not is_number(min_delta) or not min_delta >= 0:
             raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}")
         self.model, self.patience, self.monitor, self.min_delta = model, int(patience), monitor, float(min_delta)
         self.sign = -1.0 if monitor == "val_accuracy" else 1.0  # compare sign * value: lower is better

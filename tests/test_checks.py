@@ -3,10 +3,25 @@
 import numpy as np
 import pytest
 
-from nnlib.checks import as_float_array, check_binary_labels, check_labels, check_shape
+from nnlib.checks import as_float_array, check_binary_labels, check_labels, check_shape, is_integer, is_number
 
 
 pytestmark = pytest.mark.usefixtures("warnings_are_errors")
+
+
+@pytest.mark.parametrize("value", [0, 3, -2, np.int64(5), np.uint8(1)])
+def test_is_integer_accepts_python_and_numpy_integers(value):
+    assert is_integer(value) and is_number(value)
+
+
+@pytest.mark.parametrize("value", [2.5, np.float32(1.0), np.float64(2.0)])
+def test_is_number_accepts_floats_that_is_integer_rejects(value):
+    assert is_number(value) and not is_integer(value)
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True), "3", None, [1], np.array(3), 1 + 0j])
+def test_bool_strings_arrays_and_complex_are_neither(value):
+    assert not is_integer(value) and not is_number(value)
 
 
 @pytest.mark.parametrize(
