@@ -214,6 +214,18 @@ def test_site_has_every_notebook_and_the_solutions_collapsed(built, driver):
     assert_offline(requests_made(driver), "the site (page 00)")
 
 
+def test_site_pages_have_no_stray_dollar_signs(built):
+    """$$...$$ inside a paragraph or a list item must become display maths, not a $ around inline maths
+    (MyST's myst_dmath_double_inline, set in classroom/book/_config.yml)."""
+    stray = {}
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        html = (built["site"] / f"{nb.stem}.html").read_text(encoding="utf-8")
+        count = html.count('$<span class="math') + html.count("</span>$")
+        if count:
+            stray[nb.stem] = count
+    assert not stray, f"literal $ next to maths on these pages (page: count): {stray}"
+
+
 # --- the slides ---------------------------------------------------------------------------------
 
 
