@@ -6,13 +6,21 @@ The file holds everything needed to rebuild the model, and nothing executable
   /                    attrs: format = "nnlib-model", format_version = 1,
                               nnlib_version, output (e.g. "softmax_cross_entropy"),
                               hyperparameters (a JSON object), num_layers
-  /layers/0, /1, ...   attrs: class (e.g. "Dense"), config (JSON of layer.config())
+  /layers/0, /1, ...   attrs: class (e.g. "Dense"), module (e.g. "nnlib.layers"),
+                              config (JSON of layer.config())
                        one dataset per parameter ("W", "b"), stored with its dtype
+  /layers/i/state      one dataset per entry of layer.state, if the layer has state
+                       (arrays that are not trained, e.g. batch norm's running averages)
+
+Any layer class defined in one of nnlib's own modules can be stored, so the layers of
+later notebooks need no change here; loading imports only nnlib's modules, never other code.
+Files written before `module` and `state` existed (only Dense and Dropout) still load.
 
 The write is atomic: the file is written under a temporary name in the same
 directory and renamed over `path` with os.replace only once it is complete, so
 a crash mid-write leaves any earlier file at `path` untouched and never a half file.
 """
+import importlib
 import inspect
 import json
 import os
@@ -31,7 +39,7 @@ from .softmax import SoftmaxCrossEntropy
 FORMAT = "nnlib-model"
 FORMAT_VERSION = 1
 
-# What a file may name: layers by class name, outputs by their `name`.
+# What a file may name: layers by class name (files without a module attribute), outputs by their `name`.
 LAYERS = {cls.__name__: cls for cls in (Dense, Dropout)}
 OUTPUTS = {cls.name: cls for cls in (SigmoidCrossEntropy, SoftmaxCrossEntropy)}
 
@@ -59,9 +67,9 @@ def save_model(model, path, hyperparameters=None):
     if hyperparameters is not None and not isinstance(hyperparameters, dict):
         raise TypeError(f"hyperparameters must be a dict or None, got {type(hyperparameters).__name__}")
     for i, layer in enumerate(model.layers):
-        if type(layer).__name__ not in LAYERS:
-            raise ValueError(f"model.layers[{i}] is a {type(layer).__name__}; "
-                             f"save_model can store {sorted(LAYERS)}")
+        if _layer_class(type(layer).__module__, type(layer).__name__) is not type(layer):
+            raise ValueError(f"model.layers[{i}] is a {type(layer).__name__} from {type(layer).__module__}; "
+                             f"save_model can store layers defined in nnlib's own modules")
     if model.output.name not in OUTPUTS:
         raise ValueError(f"model.output {model.output.name!r} is not one of {sorted(OUTPUTS)}")
     hyper_json = _to_json("hyperparameters", hyperparameters or {})
@@ -87,9 +95,15 @@ def save_model(model, path, hyperparameters=None):
             for i, (layer, config) in enumerate(zip(model.layers, configs)):
                 group = layers.create_group(str(i))
                 group.attrs["class"] = type(layer).__name__
+                group.attrs["module"] = type(layer).__module__
                 group.attrs["config"] = config
                 for key, value in layer.params.items():
                     group.create_dataset(key, data=value)
+                state = getattr(layer, "state", None) or {}
+                if state:
+                    states = group.create_group("state")
+                    for key, value in state.items():
+                        states.create_dataset(key, data=value)
         os.chmod(tmp_name, 0o644)  # mkstemp makes it private (0o600); a model file is for sharing
         ### BEGIN SOLUTION
         with open(tmp_name, "rb+") as written:
@@ -117,6 +131,32 @@ def _fsync_directory(directory):
         pass
     finally:
         os.close(fd)
+
+
+def _layer_class(module, class_name):
+    """The layer class `class_name` of nnlib module `module` (e.g. "nnlib.layers"), or None.
+
+    module None (a file written before modules were stored) looks in LAYERS. Only a module
+    named nnlib.<name> is ever imported, so a file cannot make load_model run other code.
+    """
+    if not isinstance(class_name, str):
+        return None
+    if module is None:
+        return LAYERS.get(class_name)
+    package = __name__.rpartition(".")[0]  # "nnlib"
+    name = module.rpartition(".")[2] if isinstance(module, str) else ""
+    if module != f"{package}.{name}" or not name.isidentifier() or name.startswith("_"):
+        return None
+    try:
+        source = importlib.import_module(module)
+    except ImportError:
+        return None
+    cls = getattr(source, class_name, None)
+    if not isinstance(cls, type) or cls.__module__ != module:
+        return None
+    if not all(callable(getattr(cls, a, None)) for a in ("forward", "backward", "config")):
+        return None
+    return cls
 
 
 def _build_layer(i, cls, config, rng):
@@ -168,12 +208,14 @@ def _read_model(f, path, rng):
     layers = []
     for i in range(int(f.attrs["num_layers"])):
         group = f["layers"][str(i)]
-        class_name = group.attrs["class"]
-        if class_name not in LAYERS:
-            raise ValueError(f"{path}: layer {i} has unknown class {class_name!r}, "
-                             f"expected one of {sorted(LAYERS)}")
-        layer = _build_layer(i, LAYERS[class_name], json.loads(group.attrs["config"]), rng)
-        stored = sorted(group.keys())
+        class_name, module = group.attrs["class"], group.attrs.get("module")
+        cls = _layer_class(module, class_name)
+        if cls is None:
+            raise ValueError(f"{path}: layer {i} has unknown class {class_name!r} (module {module!r}); "
+                             f"expected a layer of nnlib such as {sorted(LAYERS)}")
+        layer = _build_layer(i, cls, json.loads(group.attrs["config"]), rng)
+        _read_state(group, layer, path, i, class_name)
+        stored = sorted(key for key in group if key != "state")
         if stored != sorted(layer.params):
             raise ValueError(f"{path}: layer {i} ({class_name}) stores parameters {stored} "
                              f"but its config needs {sorted(layer.params)}")
@@ -188,3 +230,17 @@ def _read_model(f, path, rng):
             layer.params[key] = group[key][()]
         layers.append(layer)
     return Model(layers, OUTPUTS[output_name]()), hyperparameters
+
+
+def _read_state(group, layer, path, i, class_name):
+    """Restore layer.state from /layers/i/state, checking its keys and shapes against the config's."""
+    expected = getattr(layer, "state", None) or {}
+    stored = group.get("state", {})
+    if sorted(stored) != sorted(expected):
+        raise ValueError(f"{path}: layer {i} ({class_name}) stores state {sorted(stored)} "
+                         f"but its config needs {sorted(expected)}")
+    for key in expected:
+        if stored[key].shape != np.shape(expected[key]):
+            raise ValueError(f"{path}: layer {i} ({class_name}) state {key!r} has shape "
+                             f"{stored[key].shape} but its config needs {np.shape(expected[key])}")
+        layer.state[key] = stored[key][()]

@@ -39,7 +39,16 @@ class SigmoidCrossEntropy:
 
 
 class Model:
-    """layers: a list of layer objects (see nnlib.layers); output: e.g. SigmoidCrossEntropy()."""
+    """layers: a list of layer objects (see nnlib.layers); output: e.g. SigmoidCrossEntropy().
+
+    A layer has `params` (a dict of the arrays the optimizers train), `n_in` and `n_out`
+    (the shape of one example going in and coming out, without the example axis: an int n
+    for (n, m) activations, a tuple such as (C, H, W) for (C, H, W, m) images, or None for a
+    layer that keeps its input's shape), forward(A_prev, training) -> (A, cache),
+    backward(dA, cache) -> (dA_prev, grads) and config(). It may also have `state`: a dict of
+    arrays that are not trained (batch normalization's running averages, notebook 11), which
+    no optimizer sees and io.py saves and restores.
+    """
 
     def __init__(self, layers, output):
         if not isinstance(layers, (list, tuple)) or len(layers) == 0:
@@ -53,10 +62,10 @@ class Model:
         if missing:
             raise TypeError(f"output must be an output object such as SigmoidCrossEntropy(); "
                             f"{type(output).__name__} has no {missing}")
-        width = None  # the number of rows the next layer receives (None: not known yet)
+        width = None  # the shape of one example that the next layer receives (None: not known yet)
         for i, layer in enumerate(layers):
             if layer.n_in is not None:
-                if width is not None and layer.n_in != width:
+                if width is not None and _shape(layer.n_in) != _shape(width):
                     raise ValueError(f"layer sizes do not match: layers[{i}] ({layer!r}) expects {layer.n_in} "
                                      f"inputs but the layer before it gives {width}")
             if layer.n_out is not None:
@@ -65,6 +74,7 @@ class Model:
             raise ValueError("layers must include at least one layer with a fixed input size n_in (e.g. Dense)")
         self.layers, self.output = layers, output
         self.n_x = next(layer.n_in for layer in layers if layer.n_in is not None)
+        self.input_shape = _shape(self.n_x)  # one example: (n_x,) for vectors, (C, H, W) for images
 
     @property
     def params(self):
@@ -72,11 +82,14 @@ class Model:
         return _numbered(self.layers, [layer.params for layer in self.layers])
 
     def forward(self, X, training=False):
-        """X (n_x, m) -> (Z[L] of the last layer, list of caches)."""
-        X = as_float_array("X", X, ndim=2)
-        if X.shape[0] != self.n_x:
+        """X (n_x, m), or (*input_shape, m) -> (Z[L] of the last layer, list of caches)."""
+        X = as_float_array("X", X, ndim=len(self.input_shape) + 1)
+        if len(self.input_shape) == 1 and X.shape[0] != self.n_x:
             raise ValueError(f"X has {X.shape[0]} rows but the network expects n_x = {self.n_x}: "
                              f"X must be (n_x, m), one example per column (transposed?)")
+        if X.shape[:-1] != self.input_shape:
+            raise ValueError(f"X has shape {X.shape} but the network expects {self.input_shape + ('m',)}: "
+                             f"one example per index of the last axis")
         A, caches = X, []
         for layer in self.layers:
             A, cache = layer.forward(A, training)
@@ -122,6 +135,11 @@ class Model:
         return f"Model({self.layers}, output={self.output.name})"
 
 
+def _shape(size):
+    """A layer's n_in or n_out as a shape tuple: 5 -> (5,); (1, 28, 28) stays as it is."""
+    return (int(size),) if is_integer(size) else tuple(int(s) for s in size)
+
+
 def _numbered(layers, per_layer):
     """Merge one dict per layer into one dict keyed "W1", "b1", "W2", ...: l counts only the
     layers that have parameters, so a Dropout between two Dense layers takes no number."""
@@ -134,10 +152,10 @@ def _numbered(layers, per_layer):
 
 
 def _check_examples(X, Y):
-    """X (n_x, m) and Y (..., m) must hold the same number m of examples (columns)."""
+    """X (..., m) and Y (..., m) must hold the same number m of examples (last axis)."""
     X_shape, Y_shape = np.shape(X), np.shape(Y)
-    if len(X_shape) == 2 and len(Y_shape) >= 1 and Y_shape[-1] != X_shape[1]:
-        raise ValueError(f"Y must have one column per example: X has m = {X_shape[1]} columns, "
+    if len(X_shape) >= 2 and len(Y_shape) >= 1 and Y_shape[-1] != X_shape[-1]:
+        raise ValueError(f"Y must have one column per example: X has m = {X_shape[-1]} columns, "
                          f"Y has shape {Y_shape}")
 
 

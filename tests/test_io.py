@@ -265,3 +265,92 @@ def test_parameters_that_are_not_floats(tmp_path):
 def test_no_pickle_in_the_module():
     source = (Path(__file__).resolve().parent.parent / "nnlib" / "io.py").read_text()
     assert "pickle" not in source.replace("(no pickle)", "")
+
+
+class _Scaler:
+    """A layer with state, as Part II's layers have (batch norm's running averages): A = s * A_prev."""
+
+    n_in = n_out = None
+
+    def __init__(self, width):
+        self.width, self.params = width, {}
+        self.state = {"scale": np.ones((width, 1))}
+
+    def forward(self, A_prev, training=False):
+        return self.state["scale"] * A_prev, None
+
+    def backward(self, dA, cache):
+        return self.state["scale"] * dA, {}
+
+    def config(self):
+        return {"width": self.width}
+
+
+@pytest.fixture
+def stateful_layer_module(monkeypatch):
+    """A layer class that lives in an nnlib module (nnlib.fake_stateful), as a later notebook's would."""
+    import sys
+    import types
+
+    module = types.ModuleType("nnlib.fake_stateful")
+    cls = type("Scaler", (_Scaler,), {"__module__": "nnlib.fake_stateful"})
+    module.Scaler = cls
+    monkeypatch.setitem(sys.modules, "nnlib.fake_stateful", module)
+    return cls
+
+
+def test_layers_of_any_nnlib_module_and_their_state_round_trip(tmp_path, stateful_layer_module):
+    rng = np.random.default_rng(0)
+    scaler = stateful_layer_module(4)
+    scaler.state["scale"] = rng.uniform(0.5, 2.0, size=(4, 1))
+    model = Model([Dense(3, 4, "relu", rng=rng), scaler, Dense(4, 1, "identity", rng=rng)],
+                  SigmoidCrossEntropy())
+    save_model(model, tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        assert f["layers/1"].attrs["module"] == "nnlib.fake_stateful"
+        assert sorted(f["layers/1/state"]) == ["scale"]
+    loaded, _ = load_model(tmp_path / "m.h5")
+    np.testing.assert_array_equal(loaded.layers[1].state["scale"], scaler.state["scale"])
+    X = rng.normal(size=(3, 9))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_state_that_disagrees_with_the_config(tmp_path, stateful_layer_module):
+    model = Model([Dense(3, 4, rng=np.random.default_rng(0)), stateful_layer_module(4)], SigmoidCrossEntropy())
+    save_model(model, tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        del f["layers/1/state/scale"]
+        f["layers/1/state"].create_dataset("scale", data=np.ones((5, 1)))
+    with pytest.raises(ValueError, match=r"layer 1 \(Scaler\) state 'scale' has shape \(5, 1\)"):
+        load_model(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        del f["layers/1/state"]
+    with pytest.raises(ValueError, match=r"stores state \[\] but its config needs \['scale'\]"):
+        load_model(tmp_path / "m.h5")
+
+
+def test_a_file_written_before_modules_were_stored_still_loads(tmp_path):
+    model, X = softmax_model(), inputs()
+    save_model(model, tmp_path / "old.h5")
+    with h5py.File(tmp_path / "old.h5", "r+") as f:
+        for i in range(f.attrs["num_layers"]):
+            del f[f"layers/{i}"].attrs["module"]
+    loaded, _ = load_model(tmp_path / "old.h5")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("module", ["os", "nnlib.io.os", "numpy.linalg", "nnlib._private", "nnlib.no_such_module"])
+def test_only_nnlib_modules_are_imported_when_loading(tmp_path, module):
+    model = softmax_model()
+    save_model(model, tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        f["layers/0"].attrs["module"] = module
+    with pytest.raises(ValueError, match="layer 0 has unknown class 'Dense'"):
+        load_model(tmp_path / "m.h5")
+
+
+def test_save_refuses_a_layer_from_outside_nnlib(tmp_path):
+    model = Model([Dense(3, 4, rng=np.random.default_rng(0)), _Scaler(4)], SigmoidCrossEntropy())
+    with pytest.raises(ValueError, match=r"model.layers\[1\] is a _Scaler from .*nnlib's own modules"):
+        save_model(model, tmp_path / "m.h5")
+

@@ -235,3 +235,19 @@ def test_bad_training_arguments(kwargs, match):
     X, Y = small_problem()
     with pytest.raises(ValueError, match=match):
         train(mlp([4, 3, 1], rng=np.random.default_rng(0)), X, Y, **kwargs)
+
+
+def test_images_as_input_shape():
+    """A first layer whose n_in is a shape (C, H, W) makes the model take (C, H, W, m) inputs."""
+    flatten = type("Flat", (), {"params": {}, "n_in": (2, 3, 3), "n_out": 18,
+                                "forward": lambda self, A, training=False: (A.reshape(18, -1), A.shape),
+                                "backward": lambda self, dA, cache: (dA.reshape(cache), {}),
+                                "config": lambda self: {}})()
+    model = Model([flatten, Dense(18, 1, "identity", rng=np.random.default_rng(0))], SigmoidCrossEntropy())
+    assert model.input_shape == (2, 3, 3)
+    X = np.random.default_rng(1).normal(size=(2, 3, 3, 5))
+    assert model.predict(X).shape == (5,)
+    with pytest.raises(ValueError, match=r"X has shape \(2, 3, 4, 5\) but the network expects \(2, 3, 3, 'm'\)"):
+        model.predict(np.zeros((2, 3, 4, 5)))
+    with pytest.raises(ValueError, match=r"X must be 4-D, got shape \(18, 5\)"):
+        model.predict(np.zeros((18, 5)))
