@@ -1,7 +1,8 @@
 """Mini-batches: one shuffled pass over the training set (notebook 07).
 
-The examples are the columns of X (n_x, m); the targets Y are (k, m) (one-hot or
-binary rows) or (m,) (integer labels) and are shuffled with the same permutation.
+The examples are the columns of X (n_x, m) (or, for images and sequences, the last axis
+of X (..., m)); the targets Y are (k, m) (one-hot or binary rows) or (m,) (integer labels)
+and are shuffled with the same permutation.
 """
 import numpy as np
 
@@ -23,11 +24,11 @@ def minibatches(X, Y, batch_size, rng):
     The batches are views into one shuffled copy of X and Y (made at the first next()).
     """
     X, Y = np.asarray(X), np.asarray(Y)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_x, m), one example per column, got shape {X.shape}")
+    if X.ndim < 2:
+        raise ValueError(f"X must be (n_x, m), one example per column (or (..., m) for images), got shape {X.shape}")
     if Y.ndim not in (1, 2):
         raise ValueError(f"Y must be (k, m) or (m,), got shape {Y.shape}")
-    m = X.shape[1]
+    m = X.shape[-1]
     if Y.shape[-1] != m:
         raise ValueError(f"X has {m} examples (columns) but Y has {Y.shape[-1]}")
     if not is_integer(batch_size) or batch_size < 1:
@@ -42,7 +43,7 @@ def _batches(X, Y, order, batch_size):
     # Shuffle the whole set once, then hand out consecutive slices. Gathering each batch's
     # columns from X instead (X[:, idx]) reads 128 scattered entries of every row per
     # batch, which costs more than the batch's arithmetic on MNIST-sized data.
-    X_shuffled = np.take(X, order, axis=1)
+    X_shuffled = np.take(X, order, axis=-1)
     Y_shuffled = np.take(Y, order, axis=-1)
     for start in range(0, order.size, batch_size):
-        yield X_shuffled[:, start:start + batch_size], Y_shuffled[..., start:start + batch_size]
+        yield X_shuffled[..., start:start + batch_size], Y_shuffled[..., start:start + batch_size]

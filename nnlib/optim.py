@@ -200,8 +200,10 @@ def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, va
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
-    X = as_float_array("X", X, ndim=2)
-    m = X.shape[1]
+    X = as_float_array("X", X)
+    if X.ndim < 2:
+        raise ValueError(f"X must be (n_x, m), one example per column (or (..., m) for images), got shape {X.shape}")
+    m = X.shape[-1]
     if loss_and_grads is None:
         loss_and_grads = model.loss_and_grads
     if validation is not None:
@@ -222,7 +224,7 @@ def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, va
             if not np.isfinite(cost):
                 raise FloatingPointError(f"cost became {cost} in epoch {epoch}: lower the learning rate")
             optimizer.step(params, grads)
-            total += cost * X_batch.shape[1]
+            total += cost * X_batch.shape[-1]
         elapsed += time.perf_counter() - start
         history["cost"].append(total / m)
         history["lr"].append(optimizer.learning_rate)

@@ -73,7 +73,21 @@ def test_bad_input():
         minibatches(X, Y, 2.5, np.random.default_rng(0))
     with pytest.raises(ValueError, match="X has 6 examples"):
         minibatches(X, Y[:, :5], 2, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="X must be 2-D"):
+    with pytest.raises(ValueError, match=r"X must be \(n_x, m\), one example per column"):
         minibatches(X[0], Y, 2, np.random.default_rng(0))
+
+
+def test_images_are_batched_on_their_last_axis():
+    """Images (C, H, W, m) are shuffled and cut along the example axis, with their labels."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 3, 3, 7))
+    y = np.arange(7)
+    seen = []
+    for X_batch, y_batch in minibatches(X, y, 3, np.random.default_rng(0)):
+        assert X_batch.shape[:3] == (2, 3, 3)
+        for j, label in enumerate(y_batch):
+            np.testing.assert_array_equal(X_batch[..., j], X[..., label])
+        seen += list(y_batch)
+    assert sorted(seen) == list(range(7))
     with pytest.raises(TypeError, match="rng must be a np.random.Generator"):
         minibatches(X, Y, 2, 0)
