@@ -75,6 +75,8 @@ def test_bad_input():
         minibatches(X, Y[:, :5], 2, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"X must be \(n_x, m\), one example per column"):
         minibatches(X[0], Y, 2, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a np.random.Generator"):
+        minibatches(X, Y, 2, 0)
 
 
 def test_images_are_batched_on_their_last_axis():
@@ -89,5 +91,3 @@ def test_images_are_batched_on_their_last_axis():
             np.testing.assert_array_equal(X_batch[..., j], X[..., label])
         seen += list(y_batch)
     assert sorted(seen) == list(range(7))
-    with pytest.raises(TypeError, match="rng must be a np.random.Generator"):
-        minibatches(X, Y, 2, 0)
