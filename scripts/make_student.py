@@ -34,6 +34,7 @@ The output is a tree the student can run as it stands, laid out like the reposit
 from __future__ import annotations
 
 import argparse
+import datetime
 import shutil
 import sys
 from pathlib import Path
@@ -87,6 +88,16 @@ def writefile_targets(nb_path: Path, nb) -> dict[Path, str]:
     return files
 
 
+def keep_if_changed(target: Path, new_text: str, out: Path, stamp: str) -> None:
+    """Building over an existing handout never loses a student's work: a file about to be replaced by
+    different text is first copied to out/kept/<time>/<its path>."""
+    if target.is_file() and target.read_text(encoding="utf-8") != new_text:
+        keep = out / "kept" / stamp / target.relative_to(out)
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, keep)
+        print(f"{target}: changed since it was handed out; kept in {keep}")
+
+
 def without_markers(text: str) -> str:
     """A module's text with the nbgrader marker lines taken out (the reference copy students get)."""
     return "".join(line for line in text.splitlines(keepends=True)
@@ -132,15 +143,18 @@ def make_student(notebooks: list[Path], out: Path, root: Path = ROOT, reference=
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     (out / "nnlib").mkdir(exist_ok=True)
     written = []
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     for path in notebooks:
         nb = student_notebook(path)
         target = out / "notebooks" / path.name
+        keep_if_changed(target, nbformat.writes(nb), out, stamp)
         nbformat.write(nb, target)
         written.append(target)
         for module, text in writefile_targets(target, nb).items():
             if not module.is_relative_to(out.resolve()):
                 raise SystemExit(f"{path.name} writes {module}, outside {out}: refusing")
             module.parent.mkdir(parents=True, exist_ok=True)
+            keep_if_changed(module, text, out, stamp)
             module.write_text(text, encoding="utf-8")
     data = out / "data"
     data.mkdir(exist_ok=True)

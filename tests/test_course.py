@@ -97,6 +97,14 @@ def test_first_code_cell_is_the_setup(path):
     assert "sys.path.insert(0, str(_top))" in first.source and "raise RuntimeError" in first.source
 
 
+def test_first_cell_outside_any_tree_says_what_to_do(tmp_path):
+    first = next(c for c in read_notebook(NOTEBOOKS[0]).cells if c.cell_type == "code").source
+    code = first.split("import coursekit")[0]   # the part that runs before anything is imported from the tree
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode != 0 and "RuntimeError" in done.stderr
+    assert "no coursekit.py was found" in done.stderr and "jupyter lab" in done.stderr and "os.chdir" in done.stderr
+
+
 def test_stubbed_functions_are_found():
     text = (ROOT / "nnlib" / "optim.py").read_text(encoding="utf-8")
     assert coursekit.stubbed_functions(text) == []  # an abstract method's plain raise is not a stub
