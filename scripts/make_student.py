@@ -29,6 +29,7 @@ The output is a tree the student can run as it stands, laid out like the reposit
                             puts back: all of them by default (self-learners), none with
                             --reference none, or those of chosen notebooks (--reference 01,04)
     DIR/README.md           the student's instructions (scripts/student_README.md)
+    DIR/requirements.txt    what to pip install
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ from nbgrader.preprocessors import ClearSolutions
 ROOT = Path(__file__).resolve().parents[1]
 MAGIC = "%%writefile"
 DATA_FILES = ("README.md", "checksums.sha256")
+# What a student installs to run the handout (the notebooks import nothing else).
+REQUIREMENTS = "numpy>=2,<3\nmatplotlib\nh5py\njupyterlab\nipykernel\n"
 sys.path.insert(0, str(ROOT))
 import coursekit  # noqa: E402
 
@@ -164,6 +167,7 @@ def make_student(notebooks: list[Path], out: Path, root: Path = ROOT, reference=
     shutil.copy2(root / "coursekit.py", out / "coursekit.py")
     write_reference(out, reference, root)
     (out / "README.md").write_text(student_readme(reference), encoding="utf-8")
+    (out / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     return written
 
 

@@ -167,6 +167,51 @@ ANSWERS_06 = [
     ("undefined", "", "not defined"),
 ]
 
+LINEAR_BACKWARD = [
+    ("reference", None, "PASS"),
+    ("plain", "dW = dZ @ A_prev.T / m\ndb = np.sum(dZ, axis=1, keepdims=True) / m\n"
+              "return (W.T @ dZ if need_dA_prev else None), dW, db", "PASS"),
+    ("no 1/m", "return (W.T @ dZ if need_dA_prev else None), dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True)",
+     "m = 5 times too large"),
+    ("1/m in dA_prev", "return (W.T @ dZ / m if need_dA_prev else None), dZ @ A_prev.T / m, "
+                       "dZ.sum(axis=1, keepdims=True) / m", "too small"),
+    ("db without keepdims", "return (W.T @ dZ if need_dA_prev else None), dZ @ A_prev.T / m, dZ.sum(axis=1) / m",
+     "keepdims"),
+    ("dZ divided in place", "dZ /= m\nreturn (W.T @ dZ * m if need_dA_prev else None), dZ @ A_prev.T, "
+                            "dZ.sum(axis=1, keepdims=True)", "changed one of its inputs"),
+    ("ignores need_dA_prev", "return W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m",
+     "need_dA_prev=False"),
+    ("stub", STUB, "NotImplementedError"),
+    ("syntax error", SYNTAX, "syntax error"),
+]
+
+BACKWARD_03 = """
+def backward(Y, params, cache, hidden="tanh"):
+    X, Z1, A1, A2 = cache
+    m = X.shape[1]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = dZ2.sum(axis=1, keepdims=True) / m
+    dA1 = params["W2"].T @ dZ2
+    dZ1 = dA1 * (1 - A1 ** 2) if hidden == "tanh" else dA1 * (Z1 > 0)
+    dW1 = dZ1 @ X.T / m
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+"""
+BACKWARD = [
+    ("reference", BACKWARD_03, "PASS"),
+    ("tanh' from Z1", BACKWARD_03.replace("np.tanh", "").replace("(1 - A1 ** 2)", "(1 - np.tanh(Z1) ** 2)"), "PASS"),
+    ("no 1/m in dW2", BACKWARD_03.replace("dW2 = dZ2 @ A1.T / m", "dW2 = dZ2 @ A1.T"), "m = 6 times too large"),
+    ("tanh' with Z1", BACKWARD_03.replace("(1 - A1 ** 2)", "(1 - Z1 ** 2)"), "not with Z1"),
+    ("ReLU' of A", BACKWARD_03.replace("(Z1 > 0)", "A1"), "ReLU'(z)"),
+    ("dW1 transposed", BACKWARD_03.replace("dW1 = dZ1 @ X.T / m", "dW1 = X @ dZ1.T / m"), "transposed"),
+    ("db2 without keepdims", BACKWARD_03.replace("db2 = dZ2.sum(axis=1, keepdims=True) / m", "db2 = dZ2.sum() / m"),
+     "keepdims"),
+    ("wrong keys", BACKWARD_03.replace('"W1": dW1', '"dW1": dW1'), "keys"),
+    ("stub", 'def backward(Y, params, cache, hidden="tanh"):\n    raise NotImplementedError()\n', "NotImplementedError"),
+    ("undefined (the cell did not run)", "", "not defined"),
+]
+
 METRICS = [("reference", None, "PASS"), ("stub", STUB, "NotImplementedError"), ("syntax error", SYNTAX, "syntax error")]
 
 # (notebook, check cell grade_id, module of the %%writefile exercise or None, set-up code, cases)
@@ -175,6 +220,8 @@ EXERCISES = [
     ("01_single_neuron", "check-initial-cost", None, "best_lr = 0.5\ncurves = {0.5: [float(np.log(2)), 0.6]}", INITIAL_COST),
     ("02_gradient_checking", "check-relative-error", "gradcheck", "import warnings", RELATIVE_ERROR),
     ("02_gradient_checking", "check-dW-fixed", None, DW_SETUP, DW_FIXED),
+    ("03_one_hidden_layer", "nb03_check_backward", None, "", BACKWARD),
+    ("04_deep_network", "nb04_check_linear_backward", "layers", "", LINEAR_BACKWARD),
     ("04_deep_network", "nb04_check_xavier_relu_ratio", None, "", RATIO),
     ("04_deep_network", "nb04_check_parameter_count", None, "from nnlib.model import mlp", NUM_PARAMS),
     ("05_image_classification", "nb05_check_precision_recall_f1", "metrics", "import warnings", METRICS),

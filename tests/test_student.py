@@ -93,8 +93,10 @@ def test_student_tree_is_runnable_as_laid_out(student):
 
 def test_handout_has_readme_coursekit_and_the_chosen_reference(student, tmp_path):
     readme = (student / "README.md").read_text()
-    for needed in ("python coursekit.py restore", "FAIL: <hint>", "What to hand in", "01_single_neuron.ipynb", "pip install"):
+    for needed in ("python coursekit.py restore", "FAIL: <hint>", "What to hand in", "01_single_neuron.ipynb",
+                   "pip install -r requirements.txt"):
         assert needed in readme, f"student README lacks {needed!r}"
+    assert "numpy" in (student / "requirements.txt").read_text()
     assert "{{" not in readme
     assert (student / "coursekit.py").read_bytes() == (ROOT / "coursekit.py").read_bytes()
     ref = {p.name for p in (student / "reference" / "nnlib").glob("*.py")}
