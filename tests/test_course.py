@@ -95,6 +95,9 @@ def test_first_code_cell_is_the_setup(path):
     first = next(c for c in read_notebook(path).cells if c.cell_type == "code")
     assert f'coursekit.setup("{path.stem}")' in first.source, f"{path.name}: the first code cell must call coursekit.setup"
     assert "sys.path.insert(0, str(_top))" in first.source and "raise RuntimeError" in first.source
+    meta = first.metadata.get("nbgrader", {})
+    assert meta.get("locked") and not meta.get("solution") and not meta.get("grade"), (
+        f"{path.name}: the set-up cell is a locked nbgrader cell, so autograding runs the released version of it")
 
 
 def test_first_cell_outside_any_tree_says_what_to_do(tmp_path):
