@@ -43,14 +43,14 @@ CONFIG = '''\
 # nbgrader configuration of the nn-from-scratch course (written by scripts/make_course.py).
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "nn-from-scratch"
-c.CourseDirectory.root = {root!r}
+# No CourseDirectory.root: nbgrader takes the folder it runs in, so the course can be moved.
 # A notebook trains networks: allow a cell minutes, not nbgrader's default 30 s.
 c.ExecutePreprocessor.timeout = 600
 c.Execute.timeout = 600
 # The released assignment carries coursekit.py, nnlib/ and data/: copy every file, but no caches.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "kept"]
 # Stubs as in make student (and as the checks' hints describe them).
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 '''
 
@@ -96,14 +96,16 @@ def nbgrader(course: Path, *args: str, env: dict | None = None) -> subprocess.Co
 def course_config(course: Path):
     from traitlets.config.loader import PyFileConfigLoader
 
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(Path(course).resolve())
+    return config
 
 
 def make_course(notebooks: list[Path], course: Path, generate: bool = True) -> list[str]:
     """Write nbgrader_config.py and source/ for each notebook, then generate each assignment with
     nbgrader's Python API (one process: about 0.1 s per notebook). Returns the assignment ids."""
     course.mkdir(parents=True, exist_ok=True)
-    (course / "nbgrader_config.py").write_text(CONFIG.format(root=str(course.resolve())), encoding="utf-8")
+    (course / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
     assignments = []
     for nb_path in notebooks:
         make_source(nb_path, course)
