@@ -3,7 +3,9 @@
 # Both create .venv (PYTHON -m venv) and install the project into it on first use.
 #
 # For the classroom (docs/CLASSROOM.md); each installs the classroom extra and runs npm ci on first use:
-# make student                                   student/: solutions stubbed, outputs cleared
+# make student                                   student/: solutions stubbed, outputs cleared, README, reference modules
+# make student REFERENCE=none                    the same for a class: no reference modules in the handout
+# make course                                    course/: an nbgrader course, every assignment generated in release/
 # make slides NB=notebooks/01_single_neuron.ipynb  _build/slides/<name>.slides.html, works offline
 # make site                                      _build/site/html/: the whole series as a static site
 
@@ -22,7 +24,7 @@ export MKL_NUM_THREADS ?= 1
 PY    ?= $(BIN)/python
 NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test run-tests setup classroom-setup student slides site
+.PHONY: lab test run-tests setup classroom-setup student course slides site
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -63,8 +65,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+REFERENCE ?= all
+
 student: classroom-setup
-	$(BIN)/python scripts/make_student.py
+	$(BIN)/python scripts/make_student.py --reference $(REFERENCE)
+
+course: classroom-setup
+	$(BIN)/python scripts/make_course.py
 
 slides: classroom-setup
 	$(BIN)/python scripts/make_slides.py $(NB)

@@ -1,9 +1,14 @@
-"""The exercises of the committed notebooks are ready for `make student` (no kernel, no nbgrader).
+"""The exercises of the committed notebooks are ready for `make student` and `make course` (no kernel,
+no nbgrader).
 
 Every solution region is delimited by nbgrader's markers inside a cell that nbgrader's metadata marks
-as a solution cell; every code exercise is followed by a check cell (nbgrader `grade: true`, tag
-`check`), and in the committed notebooks each check cell printed one line starting "PASS: " (nbval
-then checks that a fresh run prints the same)."""
+as a solution cell; every code exercise is followed by a check cell (nbgrader `grade: true` with
+points, tag `check`, locked) that ends with `coursekit.check(<function>)` (PASS printed, FAIL raised
+as an AssertionError: what nbgrader's autograder counts), and in the committed notebooks each check
+cell printed one line starting "PASS: " (nbval then checks that a fresh run prints the same). A
+written answer (a markdown solution cell) is a manually graded cell with points, or nbgrader's
+generate_assignment refuses the notebook. The cases each check must tell apart are in
+tests/test_exercise_variants.py."""
 
 import pytest
 
@@ -60,7 +65,17 @@ def exercise_problems(name: str, nb) -> list[str]:
             if pending is not None:
                 problems.append(f"{name}, cell {pending}: a code exercise with no check cell after it")
             pending = k
+        if cell.cell_type == "markdown" and is_solution(cell):
+            if not meta.get("grade") or not meta.get("points"):
+                problems.append(f"{where}: a written answer must be a manually graded cell: nbgrader metadata "
+                                f"\"grade\": true and \"points\" > 0 (generate_assignment refuses it otherwise)")
         if is_check(cell):
+            if not meta.get("points") or not meta.get("locked"):
+                problems.append(f"{where}: a check cell needs \"points\" > 0 and \"locked\": true")
+            last = cell.source.rstrip().splitlines()[-1] if cell.source.strip() else ""
+            if not last.startswith("coursekit.check("):
+                problems.append(f"{where}: a check cell must end with coursekit.check(<check function>), which "
+                                f"raises AssertionError('FAIL: ...') on a wrong answer; it ends with {last!r}")
             if "check" not in cell.metadata.get("tags", []):
                 problems.append(f"{where}: a check cell should carry the tag 'check'")
             text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
@@ -92,8 +107,8 @@ def test_checker_reports_problems():
 
     sol = new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
     sol.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "x"}
-    check = new_code_cell("print('PASS: x')", outputs=[new_output("stream", name="stdout", text="PASS: x\n")])
-    check.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": "check-x", "points": 1}
+    check = new_code_cell("coursekit.check(lambda: 'PASS: x')", outputs=[new_output("stream", name="stdout", text="PASS: x\n")])
+    check.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": "check-x", "points": 1, "locked": True}
     check.metadata["tags"] = ["check"]
     assert exercise_problems("n", new_notebook(cells=[sol, check])) == []
     assert "no check cell after it" in exercise_problems("n", new_notebook(cells=[sol]))[0]
@@ -103,3 +118,11 @@ def test_checker_reports_problems():
     assert "without END SOLUTION" in exercise_problems("n", new_notebook(cells=[unclosed]))[0]
     check.outputs = [new_output("stream", name="stdout", text="FAIL: x\n")]
     assert "PASS" in exercise_problems("n", new_notebook(cells=[sol, check]))[0]
+    check.outputs = [new_output("stream", name="stdout", text="PASS: x\n")]
+    check.source = "print('PASS: x')"
+    assert "coursekit.check" in exercise_problems("n", new_notebook(cells=[sol, check]))[0]
+    from nbformat.v4 import new_markdown_cell
+
+    answer = new_markdown_cell("<!-- ### BEGIN SOLUTION -->\nx\n<!-- ### END SOLUTION -->")
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "a"}
+    assert "manually graded" in exercise_problems("n", new_notebook(cells=[answer]))[0]
