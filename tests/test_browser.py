@@ -13,6 +13,7 @@ chromedriver, Selenium or node_modules the tests are skipped, and say why.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -57,6 +58,7 @@ if _why_skip():
     pytest.skip(_why_skip(), allow_module_level=True)
 
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
 import build_site
 import make_slides
 
@@ -350,28 +352,43 @@ def test_no_file_of_the_site_or_the_decks_holds_a_solution_marker(built):
     assert not holding, f"files with a solution marker: {holding}"
 
 
-def test_decks_without_solutions_hold_no_solution(tmp_path):
-    """make slides SOLUTIONS=0: no solution line anywhere in the deck, speaker notes included."""
-    sys.path.insert(0, str(ROOT / "tests"))
+def _shown_lines(path: Path) -> set[str]:
+    """The lines of text a file shows: tags dropped, entities decoded (code is split into spans)."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8", errors="replace")))
+    if path.suffix == ".ipynb":
+        text = text.replace("\\n", "\n").replace('\\"', '"')
+    return {line.strip().strip('",').strip() for line in text.split("\n")}
+
+
+def _leaks(files_of: dict[str, list[Path]]) -> dict[str, list[str]]:
     from notebook_tools import read_notebook
     from test_presentation import solution_lines
 
-    decks = make_slides.make_slides(NOTEBOOKS, tmp_path, solutions=False)
     leaked = {}
-    for path, deck in zip(NOTEBOOKS, decks):
-        html = deck.read_text(encoding="utf-8")
-        text = {line.strip() for line in re.sub(r"<[^>]+>", "", html_unescape(html)).split("\n")}
-        found = sorted(solution_lines(read_notebook(path)) & text)
-        if found or "BEGIN SOLUTION" in html:
+    for path in NOTEBOOKS:
+        files = files_of[path.stem]
+        assert files and all(f.is_file() for f in files), f"nothing built for {path.name}: {files}"
+        shown = set().union(*(_shown_lines(f) for f in files))
+        found = sorted(solution_lines(read_notebook(path)) & shown)
+        if found or any("BEGIN SOLUTION" in f.read_text(encoding="utf-8") for f in files):
             leaked[path.name] = found[:3]
-        assert "NotImplementedError" in html, f"{deck.name}: no stub shown"
+    return leaked
+
+
+def test_decks_without_solutions_hold_no_solution(tmp_path):
+    """make slides SOLUTIONS=0: no solution line anywhere in a deck, speaker notes included."""
+    decks = make_slides.make_slides(NOTEBOOKS, tmp_path, solutions=False)
+    assert all("NotImplementedError" in d.read_text(encoding="utf-8") for d in decks), "a deck shows no stub"
+    leaked = _leaks({d.name.removesuffix(".slides.html"): [d] for d in decks})
     assert not leaked, f"decks built with SOLUTIONS=0 still show solutions: {leaked}"
 
 
-def html_unescape(html: str) -> str:
-    import html as html_module
-
-    return html_module.unescape(html)
+def test_site_without_solutions_holds_no_solution(tmp_path):
+    """make site SOLUTIONS=0: no solution line in a page, nor in the .ipynb it offers for download."""
+    site = build_site.build_site(tmp_path / "site", solutions=False).parent
+    leaked = _leaks({p.stem: [site / f"{p.stem}.html", site / "_sources" / p.name] for p in NOTEBOOKS})
+    assert not leaked, f"the site built with SOLUTIONS=0 still shows solutions: {leaked}"
+    assert "BEGIN SOLUTION" not in (site / "searchindex.js").read_text(encoding="utf-8")
 
 
 # --- JupyterLab ---------------------------------------------------------------------------------
