@@ -135,6 +135,7 @@ def deck_notebook(path: Path, solutions: bool = True):
         presentation.remove_solutions(nb)
     presentation.split_sections(nb, markdown_pieces)
     presentation.hide_code_on_slides(nb)
+    presentation.drop_empty_cells(nb)
     presentation.set_figure_widths(nb, SLIDE_PX_PER_INCH)
     nb.cells = [part for cell in nb.cells for part in split_outputs(cell)]
     for cell in nb.cells:

@@ -7,7 +7,8 @@ section split and for which code a slide hides):
   code and, inside HTML comments, in markdown) are removed; the solution itself stays.
 - `remove_solutions` (a teacher's `SOLUTIONS=0`): every solution region is replaced, in code by the
   stub a student gets (`# YOUR CODE HERE` / `raise NotImplementedError()`, as `make student`), in
-  markdown by nothing; the outputs of solution cells are dropped (they may print the answer).
+  markdown by nothing; the outputs of solution cells and check cells are dropped (they may print
+  the answer), and `drop_empty_cells` keeps the emptied cells off the slides.
 - `split_sections`: a markdown cell holding several `##`/`###` sections becomes one cell per
   section, so that every `##` heading starts a slide and every `###` a sub-slide.
 - `hide_code_on_slides`: the source of a cell that draws a figure, of a check cell and of a cell
@@ -78,12 +79,32 @@ def strip_markers(nb):
 
 
 def remove_solutions(nb):
+    """Each solution region replaced (without_solutions); the outputs of solution cells and of
+    check cells dropped, since a PASS line can quote the answer."""
     for cell in nb.cells:
-        if has_solution(cell):
+        solution = has_solution(cell)
+        if solution:
             cell.source = without_solutions(cell.source, markdown=cell.cell_type == "markdown")
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
+        if cell.cell_type == "code" and (solution or "check" in cell.metadata.get("tags", [])):
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def drop_empty_cells(nb):
+    """A cell that shows nothing on a slide (hidden code, no output) is skipped; the slide it
+    started is started by the next cell instead."""
+    carry = None
+    for cell in nb.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if cell.cell_type == "code" and code_hidden_on_slides(cell) and not cell.get("outputs"):
+            if kind in ("slide", "subslide") and carry != "slide":
+                carry = kind
+            cell.metadata["slideshow"] = {"slide_type": "skip"}
+        elif kind not in ("skip", "notes") and carry:
+            if kind in ("-", "fragment"):
+                cell.metadata["slideshow"] = {"slide_type": carry}
+            carry = None
     return nb
 
 

@@ -60,6 +60,18 @@ def test_no_solution_marker_and_with_solutions_0_no_solution(path):
     assert not leaked, f"{path.name} with SOLUTIONS=0 still shows: {leaked[:3]}"
     assert "raise NotImplementedError()" in text or not any(
         c.cell_type == "code" and presentation.has_solution(c) for c in nb.cells)
+    checks = [c for c in removed.cells if "check" in c.metadata.get("tags", [])]
+    assert all(not c.outputs for c in checks), "a check cell's PASS line can quote the answer"
+
+
+def test_an_emptied_cell_hands_its_slide_to_the_next():
+    cells = [new_markdown_cell("## A"), new_code_cell("print(check())"), new_markdown_cell("after"),
+             new_code_cell("x = 1")]
+    cells[1].metadata["tags"] = ["check"]
+    for cell, kind in zip(cells, ["slide", "subslide", "-", "-"]):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    nb = presentation.drop_empty_cells(new_notebook(cells=cells))
+    assert [c.metadata["slideshow"]["slide_type"] for c in nb.cells] == ["slide", "skip", "subslide", "-"]
 
 
 def test_without_solutions_keeps_indentation_and_drops_markdown_answers():
