@@ -111,13 +111,17 @@ def drop_empty_cells(nb):
 # --- sections -----------------------------------------------------------------------------------
 
 
+_LIST_ITEM = re.compile(r"^(\d+\.|[-*]) \S")
+
+
 def _blocks(source: str, at_headings: bool, at_paragraphs: bool) -> list[str]:
-    """The source cut before `##`/`###` headings and/or after blank lines, never inside a code
-    fence, a $$...$$ block or an HTML <details> element."""
+    """The source cut before `##`/`###` headings and/or after blank lines and before the items of a
+    top-level list, never inside a code fence, a $$...$$ block or an HTML <details> element."""
     pieces, current, fence, maths, details = [], [], None, False, 0
     for line in source.split("\n"):
         outside = fence is None and not maths and details == 0
-        if outside and at_headings and _HEADING.match(line) and any(s.strip() for s in current):
+        cut = (at_headings and _HEADING.match(line)) or (at_paragraphs and _LIST_ITEM.match(line))
+        if outside and cut and any(s.strip() for s in current):
             pieces.append(current)
             current = []
         match = _FENCE.match(line)
@@ -149,12 +153,20 @@ def split_markdown(source: str, measure=None, max_size: int | None = None) -> li
             continue
         chunk = []
         for block in _blocks(piece, at_headings=False, at_paragraphs=True):
-            if chunk and measure("\n\n".join(chunk + [block])) > max_size:
-                out.append("\n\n".join(chunk))
+            if chunk and measure(_join(chunk + [block])) > max_size:
+                out.append(_join(chunk))
                 chunk = []
             chunk.append(block)
-        out.append("\n\n".join(chunk))
+        out.append(_join(chunk))
     return out
+
+
+def _join(blocks: list[str]) -> str:
+    """Blocks back together: list items on consecutive lines (a tight list stays tight)."""
+    text = blocks[0]
+    for block in blocks[1:]:
+        text += ("\n" if _LIST_ITEM.match(block) and _LIST_ITEM.match(text.split("\n\n")[-1]) else "\n\n") + block
+    return text
 
 
 def heading_level(source: str) -> int:

@@ -80,8 +80,12 @@ def markdown_px(source: str) -> int:
                 else:
                     items[-1] += " " + line
             for item in items:
+                shown = re.findall(r"\$\$.+?\$\$", item, flags=re.DOTALL)  # display maths in a list item
+                px += sum(80 + 15 * formula.count("\\frac") for formula in shown)
+                item = re.sub(r"\$\$.+?\$\$", "", item, flags=re.DOTALL)
                 text = re.sub(r"[*`]|\]\([^)]*\)", "", re.sub(r"\$[^$]*\$", "xxxxxx", item)).strip()
-                px += TEXT_LINE_PX * max(1, -(-len(text) // CHARS_PER_LINE)) + 4 * item.count("\\frac")
+                line_px = TEXT_LINE_PX + (6 if re.search(r"\$[^$]*[_^][^$]*\$", item) else 0)  # sub/superscripts
+                px += line_px * max(1, -(-len(text) // CHARS_PER_LINE)) + 4 * item.count("\\frac")
                 px += 6 if len(items) > 1 else 0
             px += 20
     return px
