@@ -13,15 +13,17 @@ Each cell's `metadata.slideshow.slide_type` decides where it goes (scripts/slide
 them). The deck is built from a copy of the notebook changed in memory (scripts/presentation.py): a
 markdown cell with several `##`/`###` sections is cut into one slide per section, the code of
 figures, check cells and assert-only cells is hidden (the figure and the PASS line are shown), the
-nbgrader solution markers are removed, and each figure is shown at its size in inches, however
-many dpi it was saved at. The slides are 1280x720 (16:9); code, outputs and figures taller than a
-slide scroll or shrink inside their box (classroom/reveal/slides.css), so no slide is taller than
-the screen. In the deck, press S for the speaker view (exercise solutions are in its notes), Esc
-for the overview, and arrows to move.
+nbgrader solution markers are removed, and each figure is shown at its size in inches (120 px an
+inch: a 10-inch figure spans the slide), however many dpi it was saved at. The slides are 1280x720
+(16:9). Here, a cell whose figures overflow a slide gets a sub-slide per figure, and a cell that is
+still too tall has its figures narrowed and its code and output scroll in shorter boxes
+(classroom/reveal/slides.css, which also caps any code at 480 px): no slide is taller than the
+screen (tests/test_browser.py measures every slide of every deck). In the deck, press S for the
+speaker view (exercise solutions are in its notes), Esc for the overview, and arrows to move.
 
 With --no-solutions (`make slides SOLUTIONS=0`) every solution region is replaced by the student's
-stub (markdown answers are dropped) and the outputs of solution cells are removed, so the deck can
-be handed to students before the deadline: the speaker notes hold no answers either.
+stub (markdown answers are dropped) and the outputs of solution and check cells are removed, so the
+deck can be handed to students before the deadline: the speaker notes hold no answers either.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ def fit_cell(cell) -> None:
     shown = 0 if presentation.code_hidden_on_slides(cell) else source_px("code", cell.source)
     figures = [out for out in cell.get("outputs", []) if figure_px(out) is not None]
     text = shown + output_px(cell, figures=False)
-    if text + output_px(cell) - output_px(cell, figures=False) <= SCREEN_PX:
+    if shown + output_px(cell) <= SCREEN_PX:
         return
     if figures:
         room = max(SCREEN_PX - min(text, TALL_TEXT_PX) - FIGURE_PAD_PX * len(figures), 120 * len(figures))
