@@ -8,6 +8,7 @@
 # make course                                    course/: an nbgrader course, every assignment generated in release/
 # make slides NB=notebooks/01_single_neuron.ipynb  _build/slides/<name>.slides.html, works offline
 # make site                                      _build/site/html/: the whole series as a static site
+# make slides SOLUTIONS=0 / make site SOLUTIONS=0  the same with every solution replaced by its stub
 
 PYTHON ?= python3
 VENV   := .venv
@@ -52,6 +53,9 @@ $(VENV)/.installed: pyproject.toml
 # --- classroom: student versions, slides, static site (docs/CLASSROOM.md) ---
 
 NB ?= notebooks/01_single_neuron.ipynb
+# SOLUTIONS=0: slides and site without the answers (a deck or a site to hand to students)
+SOLUTIONS ?= 1
+NO_SOLUTIONS := $(if $(filter 0 no false,$(SOLUTIONS)),--no-solutions)
 
 classroom-setup: setup $(VENV)/.classroom node_modules/.package-lock.json
 
@@ -74,7 +78,7 @@ course: classroom-setup
 	$(BIN)/python scripts/make_course.py
 
 slides: classroom-setup
-	$(BIN)/python scripts/make_slides.py $(NB)
+	$(BIN)/python scripts/make_slides.py $(NO_SOLUTIONS) $(NB)
 
 site: classroom-setup
-	$(BIN)/python scripts/build_site.py
+	$(BIN)/python scripts/build_site.py $(NO_SOLUTIONS)

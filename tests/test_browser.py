@@ -3,16 +3,20 @@
 
 For each page: the maths is typeset (MathJax output elements present, no raw $...$ or TeX left in the
 text), every image has loaded, and no request left the machine (Chrome's performance log: every URL
-is file:, data:, blob:, about: or on 127.0.0.1/localhost). Screenshots go to artifacts/screenshots/.
-The site and the deck are built once per session, into a temporary folder, by the same functions
-`make site` and `make slides` run. Without Chromium, chromedriver, Selenium or node_modules the
-tests are skipped, and say why.
+is file:, data:, blob:, about: or on 127.0.0.1/localhost). Every slide of every deck, at 1280x720, is
+no taller than the screen, and no page, deck or file of the site holds a solution marker; decks built
+with SOLUTIONS=0 hold no solution. Screenshots go to artifacts/screenshots/ (every slide of deck 01,
+the tallest slide of each other deck). The site and the decks are built once per session, into a
+temporary folder, by the same functions `make site` and `make slides` run. Without Chromium,
+chromedriver, Selenium or node_modules the tests are skipped, and say why.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,7 +28,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from notebook_tools import ROOT
 
 pytestmark = pytest.mark.browser
@@ -55,25 +58,29 @@ if _why_skip():
     pytest.skip(_why_skip(), allow_module_level=True)
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import build_site  # noqa: E402
-import make_slides  # noqa: E402
-
+sys.path.insert(0, str(ROOT / "tests"))
+import build_site
+import make_slides
 
 # --- fixtures -----------------------------------------------------------------------------------
 
 
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SCREEN = (1280, 720)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The site and the slides of notebook 01, built once; timings printed for the report."""
+    """The site and the slides of every notebook, built once; timings printed for the report."""
     out = tmp_path_factory.mktemp("classroom")
     start = time.perf_counter()
     index = build_site.build_site(out / "site")
     site_s = time.perf_counter() - start
     start = time.perf_counter()
-    [deck] = make_slides.make_slides([ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"], out / "slides")
+    decks = make_slides.make_slides(NOTEBOOKS, out / "slides")
     slides_s = time.perf_counter() - start
-    print(f"\nsite build {site_s:.1f} s, slides {slides_s:.1f} s")
-    return {"site": index.parent, "deck": deck}
+    print(f"\nsite build {site_s:.1f} s, {len(decks)} decks {slides_s:.1f} s")
+    return {"site": index.parent, "decks": decks, "deck": out / "slides" / f"{NOTEBOOK}.slides.html"}
 
 
 @pytest.fixture(scope="session")
@@ -259,17 +266,129 @@ def test_slides_typeset_maths_load_figures_offline(built, driver):
         "return Reveal.getCurrentSlide().querySelectorAll('.mjx-chtml').length")
     assert visible > 0, "the current slide shows no typeset maths"
     shot(driver, "slides_01_sigmoid_derivative")
+    # The cost-curve figure: the first figure after "Choosing the learning rate", its code hidden.
     found = driver.execute_script("""
+        let after = false;
         for (const s of Reveal.getSlides()) {
-            if (s.querySelector('img') && s.textContent.includes('learning_rates')) {
-                const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); return true; }
+            after = after || s.textContent.includes('Choosing the learning rate');
+            if (after && s.querySelector('img')) {
+                const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v);
+                return !s.textContent.includes('plt.subplots'); }
         }
         return false;""")
-    assert found, "no slide with the cost-curve figure"
+    assert found, "no slide with the cost-curve figure alone (its plotting code hidden)"
     time.sleep(0.5)
     shot(driver, "slides_01_figure")
     assert_offline(requests_made(driver), "the slides")
     print(f"\nslides {NOTEBOOK}: {total} slides, {n} formulas, {images} images")
+
+
+def open_deck(driver, deck: Path):
+    open_page(driver, deck.as_uri())
+    wait_for(driver, "return document.querySelector('.reveal.ready') !== null", what=f"reveal.js in {deck.name}")
+    driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        require(['_static/reveal.js/dist/reveal.js'], R => { window.Reveal = R; done(R.isReady()); });""")
+    wait_for(driver, "return window.MathJax && MathJax.Hub && document.querySelectorAll('.mjx-chtml').length > 0",
+             what=f"MathJax 2 in {deck.name}")
+    driver.execute_async_script("MathJax.Hub.Queue(arguments[0])")
+
+
+# Go to slide i, let MathJax re-render it (the deck does on every slide change), then measure it.
+MEASURE_JS = """
+const s = Reveal.getCurrentSlide(), b = s.getBoundingClientRect(), i = Reveal.getIndices(s);
+return {h: i.h, v: i.v, top: b.top, bottom: b.bottom, scroll: s.scrollHeight, client: s.clientHeight,
+        marker: /(BEGIN|END) SOLUTION/.test(s.textContent), text: s.textContent.trim().slice(0, 60)};
+"""
+
+
+def test_every_slide_fits_the_screen_and_shows_no_solution_marker(built, driver):
+    """At 1280x720, each slide of each deck lies within the screen and does not scroll (reveal.js
+    makes a slide taller than 95% of the screen scroll: nbconvert's reveal_scroll)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": SCREEN[0], "height": SCREEN[1], "deviceScaleFactor": 1, "mobile": False})
+    too_tall, markers, counts = [], [], {}
+    try:
+        for deck in built["decks"]:
+            name = deck.name.removesuffix(".slides.html")
+            open_deck(driver, deck)
+            n = driver.execute_script("return Reveal.getSlides().length")
+            tallest = None
+            for k in range(n):
+                driver.execute_script("const s = Reveal.getSlides()[arguments[0]], i = Reveal.getIndices(s);"
+                                      " Reveal.slide(i.h, i.v);", k)
+                driver.execute_async_script("MathJax.Hub.Queue(arguments[0])")
+                m = driver.execute_script(MEASURE_JS)
+                where = f"{name} slide {k + 1} ({m['h']}/{m['v']}) {m['text']!r}"
+                if m["top"] < -1 or m["bottom"] > SCREEN[1] + 1 or m["scroll"] > m["client"] + 1:
+                    too_tall.append(f"{where}: {m['scroll']} px of content, top {m['top']:.0f}, bottom {m['bottom']:.0f}")
+                if m["marker"]:
+                    markers.append(where)
+                if name == NOTEBOOK:
+                    shot(driver, f"slide_{name}_{k + 1:02d}")
+                if tallest is None or m["scroll"] > tallest[0]:
+                    tallest = (m["scroll"], k)
+            if name != NOTEBOOK:
+                driver.execute_script("const s = Reveal.getSlides()[arguments[0]], i = Reveal.getIndices(s);"
+                                      " Reveal.slide(i.h, i.v);", tallest[1])
+                driver.execute_async_script("MathJax.Hub.Queue(arguments[0])")
+                shot(driver, f"slide_{name}_tallest_{tallest[1] + 1:02d}")
+            counts[name] = n
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert not markers, "slides showing a solution marker:\n" + "\n".join(markers)
+    assert not too_tall, "slides taller than the 1280x720 screen:\n" + "\n".join(too_tall)
+    assert len(counts) == len(NOTEBOOKS) and min(counts.values()) >= 10, counts
+    print(f"\n{sum(counts.values())} slides in {len(counts)} decks, all within 1280x720")
+
+
+def test_no_file_of_the_site_or_the_decks_holds_a_solution_marker(built):
+    """Pages, the search index, the downloadable .ipynb sources and the decks (speaker notes too)."""
+    holding = []
+    for path in [*built["site"].rglob("*"), *built["decks"]]:
+        readable = path.is_file() and path.suffix in {".html", ".js", ".ipynb", ".txt", ".md", ".json"}
+        if readable and "BEGIN SOLUTION" in path.read_text(encoding="utf-8", errors="replace"):
+            holding.append(str(path.relative_to(path.parents[1])))
+    assert not holding, f"files with a solution marker: {holding}"
+
+
+def _shown_lines(path: Path) -> set[str]:
+    """The lines of text a file shows: tags dropped, entities decoded (code is split into spans)."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8", errors="replace")))
+    if path.suffix == ".ipynb":
+        text = text.replace("\\n", "\n").replace('\\"', '"')
+    return {line.strip().strip('",').strip() for line in text.split("\n")}
+
+
+def _leaks(files_of: dict[str, list[Path]]) -> dict[str, list[str]]:
+    from notebook_tools import read_notebook
+    from test_presentation import solution_lines
+
+    leaked = {}
+    for path in NOTEBOOKS:
+        files = files_of[path.stem]
+        assert files and all(f.is_file() for f in files), f"nothing built for {path.name}: {files}"
+        shown = set().union(*(_shown_lines(f) for f in files))
+        found = sorted(solution_lines(read_notebook(path)) & shown)
+        if found or any("BEGIN SOLUTION" in f.read_text(encoding="utf-8") for f in files):
+            leaked[path.name] = found[:3]
+    return leaked
+
+
+def test_decks_without_solutions_hold_no_solution(tmp_path):
+    """make slides SOLUTIONS=0: no solution line anywhere in a deck, speaker notes included."""
+    decks = make_slides.make_slides(NOTEBOOKS, tmp_path, solutions=False)
+    assert all("NotImplementedError" in d.read_text(encoding="utf-8") for d in decks), "a deck shows no stub"
+    leaked = _leaks({d.name.removesuffix(".slides.html"): [d] for d in decks})
+    assert not leaked, f"decks built with SOLUTIONS=0 still show solutions: {leaked}"
+
+
+def test_site_without_solutions_holds_no_solution(tmp_path):
+    """make site SOLUTIONS=0: no solution line in a page, nor in the .ipynb it offers for download."""
+    site = build_site.build_site(tmp_path / "site", solutions=False).parent
+    leaked = _leaks({p.stem: [site / f"{p.stem}.html", site / "_sources" / p.name] for p in NOTEBOOKS})
+    assert not leaked, f"the site built with SOLUTIONS=0 still shows solutions: {leaked}"
+    assert "BEGIN SOLUTION" not in (site / "searchindex.js").read_text(encoding="utf-8")
 
 
 # --- JupyterLab ---------------------------------------------------------------------------------

@@ -6,11 +6,10 @@ import sys
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 from notebook_tools import ROOT, all_notebooks, read_notebook
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import slide_metadata  # noqa: E402
+import slide_metadata
 
 NOTEBOOKS = all_notebooks()
 TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
@@ -46,11 +45,17 @@ def test_rules():
         new_code_cell("import sys, pathlib\nsys.path.insert(0, str(pathlib.Path.cwd().parent))"),
         new_markdown_cell("## 1. Section"),
         new_code_cell("x = 1"),
-        new_markdown_cell("### A sub-section"),
+        new_markdown_cell("### A sub-section\n\n" + "word " * 300),
         new_code_cell(tall),
         new_code_cell("y = 2"),
         new_code_cell("# Solution\nz = 3"),
         new_markdown_cell("text"),
+        new_code_cell("assert y == 2, y"),  # a verification that prints nothing: not on a slide
+        new_markdown_cell("## 2. Two sections\n\ntext\n\n## 3. in one cell"),
+        new_code_cell("z = 4"),
     ])
     nb.cells[7].metadata["jupyter"] = {"source_hidden": True}
-    assert slide_metadata.slide_types(nb) == ["slide", "skip", "slide", "-", "subslide", "subslide", "subslide", "notes", "-"]
+    assert slide_metadata.slide_types(nb) == [
+        "slide", "skip", "slide", "-", "subslide", "subslide", "-", "notes", "-", "skip", "slide", "-"]
+    # The deck cuts the last markdown cell in two: "z = 4" joins section 3, measured from its start.
+    assert slide_metadata.markdown_pieces(nb.cells[10].source) == ["## 2. Two sections\n\ntext", "## 3. in one cell"]
