@@ -9,8 +9,10 @@ Update rules, for a parameter θ with gradient g (all element-wise):
   SGD       θ -= α g
   Momentum  v = β v + (1 - β) g;                       θ -= α v
   RMSprop   s = β s + (1 - β) g²;                      θ -= α g / (√s + ε)
-  Adam      m = β1 m + (1 - β1) g;  v = β2 v + (1 - β2) g²;  t += 1
-            m̂ = m / (1 - β1^t);  v̂ = v / (1 - β2^t);  θ -= α m̂ / (√v̂ + ε)
+  Adam      v = β1 v + (1 - β1) g;  s = β2 s + (1 - β2) g²;  t += 1
+            v̂ = v / (1 - β1^t);  ŝ = s / (1 - β2^t);  θ -= α v̂ / (√ŝ + ε)
+  AdamW     Adam, and before it θ -= α λ_w θ for the weights (decoupled weight decay)
+(v and s are momentum's and RMSprop's averages: Adam keeps both; Kingma & Ba call them m and v.)
 Momentum uses the averaging form of the deeplearning.ai course; PyTorch's SGD(momentum=β)
 accumulates v = β v + g instead, which is the same method with α_torch = α (1 - β).
 """
@@ -95,7 +97,9 @@ class Momentum(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop: s = β s + (1 - β) g², θ -= α g / (√s + ε): each coordinate scaled by its recent RMS gradient."""
 
-    def __init__(self, learning_rate, beta=0.999, epsilon=1e-8):
+    def __init__(self, learning_rate, beta=0.9, epsilon=1e-8):
+        # β = 0.9 (Hinton's lecture value; until this version the default was 0.999): without
+        # a bias correction the first step is α/√(1 - β) per weight, 3.2 α here but 31.6 α at 0.999.
         super().__init__(learning_rate)
         self.beta = _beta("beta", beta)
         self.epsilon = _positive("epsilon", epsilon)
@@ -114,7 +118,7 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam: momentum (m) and RMSprop (v) together, both bias-corrected; t counts the step() calls."""
+    """Adam: momentum (v) and RMSprop (s) together, both bias-corrected; t counts the step() calls."""
 
     def __init__(self, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
         super().__init__(learning_rate)
@@ -125,9 +129,9 @@ class Adam(Optimizer):
 
     def step(self, params, grads):
         self.t += 1
-        # m̂ / (√v̂ + ε) = √(1 - β2^t) / (1 - β1^t) · m / (√v + ε √(1 - β2^t)) exactly, so both bias
+        # v̂ / (√ŝ + ε) = √(1 - β2^t) / (1 - β1^t) · v / (√s + ε √(1 - β2^t)) exactly, so both bias
         # corrections become two scalars per step (Kingma & Ba, 2015, end of section 2).
-        # _update moves θ by self._step_size · m / (√v + self._epsilon_hat): set both for step t.
+        # _update moves θ by self._step_size · v / (√s + self._epsilon_hat): set both for step t.
         ### BEGIN SOLUTION
         root = math.sqrt(1.0 - self.beta2 ** self.t)
         self._step_size = self.learning_rate * root / (1.0 - self.beta1 ** self.t)
@@ -140,19 +144,49 @@ class Adam(Optimizer):
         self.t = 0
 
     def _update(self, name, p, g):
-        m, v, buf = self._slots(name, p, "m", "v", "buffer")  # buffer: scratch space, no new arrays per step
-        np.subtract(g, m, out=buf)
+        v, s, buf = self._slots(name, p, "v", "s", "buffer")  # buffer: scratch space, no new arrays per step
+        np.subtract(g, v, out=buf)
         buf *= 1.0 - self.beta1
-        m += buf                            # m = β1 m + (1 - β1) g  (= m + (1 - β1)(g - m))
+        v += buf                            # v = β1 v + (1 - β1) g  (= v + (1 - β1)(g - v))
         np.multiply(g, g, out=buf)
-        buf -= v
+        buf -= s
         buf *= 1.0 - self.beta2
-        v += buf                            # v = β2 v + (1 - β2) g²
-        np.sqrt(v, out=buf)
+        s += buf                            # s = β2 s + (1 - β2) g²
+        np.sqrt(s, out=buf)
         buf += self._epsilon_hat
-        np.divide(m, buf, out=buf)
+        np.divide(v, buf, out=buf)
         buf *= self._step_size
-        p -= buf                            # θ -= α m̂ / (√v̂ + ε)
+        p -= buf                            # θ -= α v̂ / (√ŝ + ε)
+
+
+def is_weight(name):
+    """True for the parameters that weight decay shrinks: the weight matrices "W..." (not the biases)."""
+    return name.startswith("W")
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): θ -= α λ_w θ, then Adam's step.
+
+    weight_decay λ_w multiplies every weight (names starting with "W"; biases are left alone,
+    as nnlib's L2 leaves them) by 1 - α λ_w per step, whatever its gradient. L2 under Adam
+    (adding (λ/m) W to the gradient) is not the same: that term goes through Adam's division
+    by √ŝ, so weights with small gradients are pulled to 0 hard and weights with large ones
+    hardly at all. PyTorch's AdamW multiplies by 1 - α λ_w as well (and decays biases too).
+    """
+
+    def __init__(self, learning_rate, weight_decay=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate, beta1, beta2, epsilon)
+        if not is_number(weight_decay) or not weight_decay >= 0:
+            raise ValueError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+
+    def _update(self, name, p, g):
+        if self.weight_decay and is_weight(name):
+            p *= 1.0 - self.learning_rate * self.weight_decay   # decoupled: not divided by √ŝ
+        super()._update(name, p, g)
+
+    def __repr__(self):
+        return f"AdamW(learning_rate={self.learning_rate:g}, weight_decay={self.weight_decay:g})"
 
 
 def inverse_time_decay(lr0, decay_rate, epoch):
@@ -163,6 +197,19 @@ def inverse_time_decay(lr0, decay_rate, epoch):
 def step_decay(lr0, drop, every, epoch):
     """α = α0 · drop^floor(epoch / every): multiply by `drop` every `every` epochs."""
     return lr0 * drop ** (epoch // every)
+
+
+def cosine_decay(lr0, epochs, epoch, lr_min=0.0):
+    """α = lr_min + (α0 - lr_min) (1 + cos(π · epoch / epochs)) / 2: from α0 at epoch 0 down to lr_min."""
+    return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs)) / 2.0
+
+
+def warmup_cosine(lr0, warmup, epochs, epoch, lr_min=0.0):
+    """Linear warmup α0 (epoch + 1) / warmup for the first `warmup` epochs, then cosine_decay
+    from α0 to lr_min over the remaining epochs - warmup (epochs counts the warmup too)."""
+    if epoch < warmup:
+        return lr0 * (epoch + 1) / warmup
+    return cosine_decay(lr0, max(epochs - warmup, 1), epoch - warmup, lr_min)
 
 
 def labels_of(Y):

@@ -4,8 +4,8 @@ import pytest
 
 from nnlib.data import one_hot
 from nnlib.model import mlp
-from nnlib.optim import (SGD, Adam, Momentum, RMSprop, fit, inverse_time_decay, labels_of, lr_finder, step_decay,
-                         suggest_learning_rate)
+from nnlib.optim import (SGD, Adam, AdamW, Momentum, RMSprop, cosine_decay, fit, inverse_time_decay, labels_of,
+                         lr_finder, step_decay, suggest_learning_rate, warmup_cosine)
 from nnlib.softmax import SoftmaxCrossEntropy
 
 P0 = np.array([1.0, -2.0])
@@ -40,10 +40,17 @@ def test_rmsprop_hand_computed():
     np.testing.assert_allclose(one_step(RMSprop(0.01, beta=0.9)), [1 - step[0], -2 - step[1]], rtol=1e-15)
 
 
-def test_rmsprop_default_beta_first_step_is_large():
-    # default β = 0.999 and no bias correction: the first step is α/√(1-β) ≈ 31.6 α per coordinate
-    w = one_step(RMSprop(0.001))
+def test_rmsprop_beta_0999_first_step_is_large():
+    # β = 0.999 and no bias correction: the first step is α/√(1-β) ≈ 31.6 α per coordinate
+    w = one_step(RMSprop(0.001, beta=0.999))
     np.testing.assert_allclose(P0 - w, [0.001 / np.sqrt(0.001)] * 2, rtol=1e-5)
+
+
+def test_rmsprop_default_beta_is_0_9():
+    # the default changed from 0.999 to 0.9: first step α/√0.1 ≈ 3.16 α
+    assert RMSprop(0.01).beta == 0.9
+    w = one_step(RMSprop(0.001))
+    np.testing.assert_allclose(P0 - w, [0.001 / np.sqrt(0.1)] * 2, rtol=1e-5)
 
 
 def test_adam_first_step_is_learning_rate_times_sign():
@@ -64,12 +71,75 @@ def test_adam_two_steps_hand_computed():
     opt = Adam(lr)
     np.testing.assert_allclose(one_step(opt, (g1, g2)), theta2, rtol=1e-14)
     assert opt.t == 2
-    np.testing.assert_allclose(opt.state["w"]["m"], m2, rtol=1e-14)
-    np.testing.assert_allclose(opt.state["w"]["v"], v2, rtol=1e-14)
+    np.testing.assert_allclose(opt.state["w"]["v"], m2, rtol=1e-14)  # first moment (v, as momentum's)
+    np.testing.assert_allclose(opt.state["w"]["s"], v2, rtol=1e-14)  # second moment (s, as RMSprop's)
+
+
+def test_adamw_two_steps_hand_computed():
+    # θ ← (1 - α λ_w) θ, then Adam's step (Loshchilov & Hutter; PyTorch's AdamW does the same for its params)
+    g1, g2 = np.array([0.5, 0.25]), np.array([-0.1, 0.4])
+    b1, b2, lr, eps, wd = 0.9, 0.999, 0.01, 1e-8, 0.5
+    m1, v1 = (1 - b1) * g1, (1 - b2) * g1 ** 2
+    theta1 = (1 - lr * wd) * P0 - lr * (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
+    m2, v2 = b1 * m1 + (1 - b1) * g2, b2 * v1 + (1 - b2) * g2 ** 2
+    theta2 = (1 - lr * wd) * theta1 - lr * (m2 / (1 - b1 ** 2)) / (np.sqrt(v2 / (1 - b2 ** 2)) + eps)
+    params = {"W1": P0.copy(), "b1": P0.copy()}
+    opt = AdamW(lr, weight_decay=wd)
+    for g in (g1, g2):
+        opt.step(params, {"W1": g, "b1": g})
+    np.testing.assert_allclose(params["W1"], theta2, rtol=1e-14)
+    # the bias is not decayed: plain Adam
+    np.testing.assert_allclose(params["b1"], one_step(Adam(lr), (g1, g2)), rtol=1e-14)
+    # first step by hand in round numbers: 0.995 θ - 0.01 sign(g) = (0.985, -2.0)
+    params = {"W": P0.copy()}
+    AdamW(0.01, weight_decay=0.5).step(params, {"W": G})
+    np.testing.assert_allclose(params["W"], [0.985, -2.0], rtol=1e-6)
+
+
+def test_adamw_with_zero_decay_is_adam():
+    params, adam = {"W1": P0.copy()}, {"W1": P0.copy()}
+    a, b = AdamW(0.01, weight_decay=0.0), Adam(0.01)
+    for g in (G, -2 * G, G):
+        a.step(params, {"W1": g})
+        b.step(adam, {"W1": g})
+    np.testing.assert_array_equal(params["W1"], adam["W1"])
+
+
+def test_l2_under_adam_differs_from_adamw():
+    # L2 adds c θ to the gradient, and Adam divides it by √ŝ: a weight with zero data gradient is pulled
+    # to 0 by about α per step whatever its size; AdamW shrinks it by the factor (1 - α λ_w) per step.
+    c, lr, steps = 0.5, 0.01, 50
+    small_grad = np.array([0.0, 0.0, 10.0])        # two weights without data gradient, one with a large one
+    theta0 = np.array([1.0, 0.1, 1.0])
+    l2 = {"W": theta0.copy()}
+    decoupled = {"W": theta0.copy()}
+    adam, adamw = Adam(lr), AdamW(lr, weight_decay=c)
+    for _ in range(steps):
+        adam.step(l2, {"W": small_grad + c * l2["W"]})
+        adamw.step(decoupled, {"W": small_grad})
+    # AdamW: every weight without data gradient shrinks by exactly (1 - α c)^steps
+    np.testing.assert_allclose(decoupled["W"][:2], theta0[:2] * (1 - lr * c) ** steps, rtol=1e-12)
+    # L2 under Adam: the weight at 1.0 moves ≈ α per step (0.5 in 50 steps), far more than AdamW's 1 - 0.995^50 ≈ 0.22
+    assert 1.0 - l2["W"][0] > 0.45 and 1.0 - decoupled["W"][0] < 0.23
+    # ... and the small weight 0.1 reaches 0 (it hovers within a few α), where AdamW keeps 0.1 · 0.78
+    assert abs(l2["W"][1]) < 0.03 and decoupled["W"][1] > 0.07
+    # the weight with a large data gradient: its L2 term is drowned by the division by √ŝ ≈ |10 + ...|
+    assert not np.allclose(l2["W"], decoupled["W"], atol=1e-3)
+
+
+def test_cosine_and_warmup_schedules():
+    assert cosine_decay(1.0, 10, 0) == 1.0
+    np.testing.assert_allclose(cosine_decay(1.0, 10, 5), 0.5, rtol=1e-15)
+    np.testing.assert_allclose(cosine_decay(1.0, 10, 10, lr_min=0.1), 0.1, rtol=1e-15)
+    assert cosine_decay(1.0, 10, 12) == cosine_decay(1.0, 10, 10)  # stays at lr_min after the last epoch
+    lrs = [warmup_cosine(1.0, 3, 13, e) for e in range(13)]
+    np.testing.assert_allclose(lrs[:3], [1 / 3, 2 / 3, 1.0], rtol=1e-15)
+    np.testing.assert_allclose(lrs[3:], [cosine_decay(1.0, 10, e) for e in range(10)], rtol=1e-15)
+    assert np.all(np.diff(lrs[2:]) <= 0)
 
 
 @pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1), lambda: RMSprop(0.01),
-                                  lambda: Adam(0.01)])
+                                  lambda: Adam(0.01), lambda: AdamW(0.01, weight_decay=0.1)])
 def test_state_per_parameter_name_and_float32_kept(make):
     opt = make()
     params = {"W1": np.ones((2, 3), dtype=np.float32), "b1": np.zeros((2, 1), dtype=np.float32)}
