@@ -31,6 +31,23 @@ def series_notebooks(root: Path = ROOT) -> list[Path]:
     return sorted((root / "notebooks").glob(SERIES_GLOB))
 
 
+# Notebooks that need an optional extra: name -> (the module they import, how to install it).
+# Without the module, nbval and the rebuild test skip them and say so.
+NEEDS_EXTRA = {
+    "15_from_nnlib_to_pytorch.ipynb": ("torch", "pip install -e '.[bridge]' (PyTorch; for a CPU-only build see the README)"),
+}
+
+
+def missing_extra(path: Path) -> str | None:
+    """Why the notebook at `path` cannot run here (its extra is not installed), or None."""
+    import importlib.util
+
+    need = NEEDS_EXTRA.get(Path(path).name)
+    if need and importlib.util.find_spec(need[0]) is None:
+        return f"{Path(path).name} needs {need[0]}, which is not installed: {need[1]}"
+    return None
+
+
 def all_notebooks(root: Path = ROOT) -> list[Path]:
     """Every notebook in notebooks/ (what nbval runs)."""
     return sorted((root / "notebooks").glob("*.ipynb"))

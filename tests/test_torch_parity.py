@@ -1,0 +1,199 @@
+"""nnlib against PyTorch in float64 (the `bridge` extra): every layer, output, regularizer and optimizer,
+at random sizes including batches of 1 and 257, to a relative error of 1e-10 (notebook 15 explains each
+convention). Skipped, with the command that installs PyTorch, when it is missing.
+
+Conventions mapped here: examples in columns (ours) vs rows (PyTorch); our dA and dZ are per example,
+i.e. m times PyTorch's .grad of the mean cost, while parameter gradients are equal; Momentum averages
+(PyTorch's lr = α(1 - β)); RMSprop's β is PyTorch's alpha."""
+import importlib
+import inspect
+import pkgutil
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install -e '.[bridge]' "
+                                            "(a CPU build: see the README)")
+
+import nnlib  # noqa: E402
+from nnlib import optim  # noqa: E402
+from nnlib.gradcheck import relative_error  # noqa: E402
+from nnlib.layers import Dense  # noqa: E402
+from nnlib.model import SigmoidCrossEntropy  # noqa: E402
+from nnlib.regularization import Dropout, with_l2  # noqa: E402
+from nnlib.softmax import SoftmaxCrossEntropy  # noqa: E402
+
+TOL = 1e-10
+SIZES = [1, 2, 257]
+ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "identity": lambda z: z}
+torch.set_num_threads(1)
+
+
+def t(array):
+    return torch.tensor(np.asarray(array, dtype=np.float64), requires_grad=True)
+
+
+WORST = [0.0]  # the largest relative error seen in this run (the README quotes it)
+
+
+def close(ours, theirs):
+    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else theirs
+    error = relative_error(np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64))
+    WORST[0] = max(WORST[0], error)
+    return error <= TOL
+
+
+def layer_parity(layer, A_prev, torch_forward, params_torch):
+    """Forward, then backward with a random upstream dA: our dA_prev must be m times PyTorch's
+    gradient of J = (1/m) Σ dA ⊙ A, and our parameter gradients equal to PyTorch's."""
+    m = A_prev.shape[-1]
+    A, cache = layer.forward(A_prev, training=True)
+    dA = np.random.default_rng(99).normal(size=A.shape)
+    dA_prev, grads = layer.backward(dA, cache)
+    A_prev_t = t(A_prev)
+    A_t = torch_forward(A_prev_t, params_torch)
+    assert close(A, A_t), "forward"
+    ((A_t * torch.from_numpy(dA)).sum() / m).backward()
+    assert close(dA_prev, m * A_prev_t.grad), "dA_prev"
+    for name, grad in grads.items():
+        assert close(grad, params_torch[name].grad), name
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("m", SIZES)
+def test_dense(activation, m):
+    rng = np.random.default_rng(m)
+    layer = Dense(7, 5, activation, rng=rng)
+    layer.params["b"] += rng.normal(size=(5, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    layer_parity(layer, rng.normal(size=(7, m)), lambda A, p: ACTIVATIONS[activation](p["W"] @ A + p["b"]), params)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_dropout_with_pytorchs_own_mask(m):
+    """torch's dropout draws the mask; given the same mask, ours scales the survivors the same way."""
+    keep_prob = 0.7
+    torch.manual_seed(m)
+    A_rows = torch.tensor(np.random.default_rng(m).normal(size=(m, 6)), requires_grad=True)
+    out = torch.nn.functional.dropout(A_rows, p=1 - keep_prob, training=True)
+    mask = (out != 0).detach().numpy().T
+    layer = Dropout(keep_prob, mask=mask)
+    layer_parity(layer, A_rows.detach().numpy().T,
+                 lambda A, p: torch.nn.functional.dropout(A, p=0.0) * torch.from_numpy(mask) / keep_prob, {})
+    A_ours, _ = layer.forward(A_rows.detach().numpy().T, training=True)
+    assert close(A_ours, out.T)
+    assert np.array_equal(layer.forward(A_rows.detach().numpy().T, training=False)[0], A_rows.detach().numpy().T)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_sigmoid_cross_entropy(m):
+    rng = np.random.default_rng(m)
+    Z = rng.normal(0, 5, size=(1, m))
+    Y = rng.integers(0, 2, size=(1, m)).astype(float)
+    cost, dZ = SigmoidCrossEntropy().loss(Z, Y)
+    Z_t = t(Z.T)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(Z_t, torch.from_numpy(Y.T))
+    loss.backward()
+    assert close(cost, loss) and close(dZ, m * Z_t.grad.T)
+    assert close(SigmoidCrossEntropy().probabilities(Z), torch.sigmoid(Z_t).T)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_softmax_cross_entropy(m):
+    rng = np.random.default_rng(m)
+    Z = rng.normal(0, 5, size=(4, m))
+    labels = rng.integers(0, 4, size=m)
+    Y = np.eye(4)[:, labels]
+    cost, dZ = SoftmaxCrossEntropy().loss(Z, Y)
+    Z_t = t(Z.T)
+    loss = torch.nn.functional.cross_entropy(Z_t, torch.from_numpy(labels))
+    loss.backward()
+    assert close(cost, loss) and close(dZ, m * Z_t.grad.T)
+    assert close(SoftmaxCrossEntropy().probabilities(Z), torch.softmax(Z_t, dim=1).T)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_l2_as_weight_decay_on_the_weights(m):
+    from nnlib.model import mlp
+    rng = np.random.default_rng(m)
+    model = mlp([6, 5, 3], "tanh", output=SoftmaxCrossEntropy(), rng=rng)
+    X, labels = rng.normal(size=(6, m)), rng.integers(0, 3, size=m)
+    lambd = 0.3
+    cost, grads = with_l2(model, lambd)(X, np.eye(3)[:, labels])
+    p = {k: t(v) for k, v in model.params.items()}
+    Z = p["W2"] @ torch.tanh(p["W1"] @ torch.from_numpy(X) + p["b1"]) + p["b2"]
+    loss = torch.nn.functional.cross_entropy(Z.T, torch.from_numpy(labels))
+    loss = loss + lambd / (2 * m) * sum((p[k] ** 2).sum() for k in p if k.startswith("W"))
+    loss.backward()
+    assert close(cost, loss)
+    for k in grads:
+        assert close(grads[k], p[k].grad), k
+
+
+def _steps(shapes, n=5, seed=0):
+    rng = np.random.default_rng(seed)
+    return [{k: rng.normal(size=s) for k, s in shapes.items()} for _ in range(n)]
+
+
+# nnlib optimizer -> (its factory, PyTorch's equivalent)
+OPTIMIZERS = {
+    "SGD": (lambda: optim.SGD(0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+    "Momentum": (lambda: optim.Momentum(0.1, beta=0.9), lambda p: torch.optim.SGD(p, lr=0.1 * (1 - 0.9), momentum=0.9)),
+    "RMSprop": (lambda: optim.RMSprop(0.01, beta=0.9, epsilon=1e-8),
+                lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8)),
+    "Adam": (lambda: optim.Adam(0.01, 0.9, 0.999, 1e-8), lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+}
+if hasattr(optim, "AdamW"):
+    OPTIMIZERS["AdamW"] = (lambda: optim.AdamW(0.01, weight_decay=0.1),
+                           lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1))
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("scale", [1.0, 1e-9])
+def test_optimizer_five_steps(name, scale):
+    """The same start and the same five gradients: the same weights after every step (scale 1e-9
+    makes ε matter in the adaptive methods)."""
+    make_ours, make_theirs = OPTIMIZERS[name]
+    rng = np.random.default_rng(1)
+    start = {"W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=(4, 1)), "W2": rng.normal(size=(1, 4))}
+    steps = [{k: scale * g for k, g in s.items()} for s in _steps({k: v.shape for k, v in start.items()})]
+    ours, params = make_ours(), {k: v.copy() for k, v in start.items()}
+    tensors = {k: t(v) for k, v in start.items()}
+    theirs = make_theirs(list(tensors.values()))
+    for grads in steps:
+        ours.step(params, grads)
+        for k, tensor in tensors.items():
+            tensor.grad = torch.from_numpy(grads[k].copy())
+        theirs.step()
+        for k in params:
+            assert close(params[k], tensors[k]), (name, k)
+
+
+def public_classes(predicate):
+    found = set()
+    for info in pkgutil.iter_modules(nnlib.__path__):
+        module = importlib.import_module(f"nnlib.{info.name}")
+        for name, obj in inspect.getmembers(module, inspect.isclass):
+            if obj.__module__ == module.__name__ and not name.startswith("_") and predicate(obj):
+                found.add(name)
+    return found
+
+
+COVERED_LAYERS = {"Dense", "Dropout"}
+COVERED_OUTPUTS = {"SigmoidCrossEntropy", "SoftmaxCrossEntropy"}
+
+
+def test_every_layer_output_and_optimizer_is_covered():
+    """A new public layer, output or optimizer of nnlib must get a parity test here."""
+    def is_layer(cls):
+        return all(callable(getattr(cls, a, None)) for a in ("forward", "backward", "config"))
+
+    def is_output(cls):
+        return all(callable(getattr(cls, a, None)) for a in ("loss", "probabilities", "predict"))
+
+    def is_optimizer(cls):
+        return issubclass(cls, optim.Optimizer) and cls is not optim.Optimizer
+
+    assert public_classes(is_layer) - COVERED_LAYERS == set(), "layers without a parity test"
+    assert public_classes(is_output) - COVERED_OUTPUTS == set(), "outputs without a parity test"
+    assert public_classes(is_optimizer) - set(OPTIMIZERS) == set(), "optimizers without a parity test"
