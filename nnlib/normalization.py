@@ -9,6 +9,8 @@ They differ only in which entries share one μ and σ²:
 Batch norm's statistics depend on the batch, so inference uses running averages of
 them instead (layer.state: not trained, saved and restored by io.py); layer norm
 computes the same thing in training and inference.
+The running variance averages the batch's biased variance (1/m, as in CS231n); PyTorch's
+BatchNorm1d averages the unbiased one (1/(m-1)) instead, a difference that vanishes for large m.
 
 As in nnlib.layers, the dY a backward receives is m times ∂J/∂Y (the output's
 dZ = Ŷ - Y carries no 1/m), and parameter gradients are means over the m examples:
