@@ -5,6 +5,7 @@ The file holds everything needed to rebuild the model, and nothing executable
 
   /                    attrs: format = "nnlib-model", format_version = 1,
                               nnlib_version, output (e.g. "softmax_cross_entropy"),
+                              output_module (e.g. "nnlib.softmax"),
                               hyperparameters (a JSON object), num_layers
   /layers/0, /1, ...   attrs: class (e.g. "Dense"), module (e.g. "nnlib.layers"),
                               config (JSON of layer.config())
@@ -12,8 +13,8 @@ The file holds everything needed to rebuild the model, and nothing executable
   /layers/i/state      one dataset per entry of layer.state, if the layer has state
                        (arrays that are not trained, e.g. batch norm's running averages)
 
-Any layer class defined in one of nnlib's own modules can be stored, so the layers of
-later notebooks need no change here; loading imports only nnlib's modules, never other code.
+Any layer class or output defined in one of nnlib's own modules can be stored, so the layers
+and outputs of later notebooks need no change here; loading imports only nnlib's modules, never other code.
 Files written before `module` and `state` existed (only Dense and Dropout) still load.
 
 The write is atomic: the file is written under a temporary name in the same
@@ -70,8 +71,9 @@ def save_model(model, path, hyperparameters=None):
         if _layer_class(type(layer).__module__, type(layer).__name__) is not type(layer):
             raise ValueError(f"model.layers[{i}] is a {type(layer).__name__} from {type(layer).__module__}; "
                              f"save_model can store layers defined in nnlib's own modules")
-    if model.output.name not in OUTPUTS:
-        raise ValueError(f"model.output {model.output.name!r} is not one of {sorted(OUTPUTS)}")
+    if _output_class(type(model.output).__module__, getattr(model.output, "name", None)) is not type(model.output):
+        raise ValueError(f"model.output {type(model.output).__name__} from {type(model.output).__module__} is not "
+                         f"an output that save_model can store (one defined in nnlib's own modules, with a name)")
     hyper_json = _to_json("hyperparameters", hyperparameters or {})
     configs = [_to_json(f"model.layers[{i}].config()", layer.config()) for i, layer in enumerate(model.layers)]
 
@@ -89,6 +91,7 @@ def save_model(model, path, hyperparameters=None):
             f.attrs["format_version"] = FORMAT_VERSION
             f.attrs["nnlib_version"] = __version__
             f.attrs["output"] = model.output.name
+            f.attrs["output_module"] = type(model.output).__module__
             f.attrs["hyperparameters"] = hyper_json
             f.attrs["num_layers"] = len(model.layers)
             layers = f.create_group("layers")
@@ -143,20 +146,38 @@ def _layer_class(module, class_name):
         return None
     if module is None:
         return LAYERS.get(class_name)
-    package = __name__.rpartition(".")[0]  # "nnlib"
-    name = module.rpartition(".")[2] if isinstance(module, str) else ""
-    if module != f"{package}.{name}" or not name.isidentifier() or name.startswith("_"):
-        return None
-    try:
-        source = importlib.import_module(module)
-    except ImportError:
-        return None
+    source = _nnlib_module(module)
     cls = getattr(source, class_name, None)
     if not isinstance(cls, type) or cls.__module__ != module:
         return None
     if not all(callable(getattr(cls, a, None)) for a in ("forward", "backward", "config")):
         return None
     return cls
+
+
+def _output_class(module, name):
+    """The output class of nnlib module `module` whose `name` is `name`, or None
+    (module None: a file written before output modules were stored, looked up in OUTPUTS)."""
+    if module is None:
+        return OUTPUTS.get(name) if isinstance(name, str) else None
+    source = _nnlib_module(module)
+    for cls in vars(source).values() if source is not None else ():
+        if (isinstance(cls, type) and cls.__module__ == module and getattr(cls, "name", None) == name
+                and all(callable(getattr(cls, a, None)) for a in ("loss", "probabilities", "predict"))):
+            return cls
+    return None
+
+
+def _nnlib_module(module):
+    """The module nnlib.<name> named by `module`, or None: no other module is ever imported."""
+    package = __name__.rpartition(".")[0]  # "nnlib"
+    name = module.rpartition(".")[2] if isinstance(module, str) else ""
+    if module != f"{package}.{name}" or not name.isidentifier() or name.startswith("_"):
+        return None
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
 
 
 def _build_layer(i, cls, config, rng):
@@ -202,8 +223,10 @@ def load_model(path, rng=None):
 
 def _read_model(f, path, rng):
     output_name = f.attrs["output"]
-    if output_name not in OUTPUTS:
-        raise ValueError(f"{path}: unknown output {output_name!r}, expected one of {sorted(OUTPUTS)}")
+    output = _output_class(f.attrs.get("output_module"), output_name)
+    if output is None:
+        raise ValueError(f"{path}: unknown output {output_name!r}, expected an output of nnlib "
+                         f"such as {sorted(OUTPUTS)}")
     hyperparameters = json.loads(f.attrs["hyperparameters"])
     layers = []
     for i in range(int(f.attrs["num_layers"])):
@@ -229,7 +252,7 @@ def _read_model(f, path, rng):
                                  f"{group[key].dtype}; expected float32 or float64")
             layer.params[key] = group[key][()]
         layers.append(layer)
-    return Model(layers, OUTPUTS[output_name]()), hyperparameters
+    return Model(layers, output()), hyperparameters
 
 
 def _read_state(group, layer, path, i, class_name):
