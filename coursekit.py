@@ -69,6 +69,11 @@ OWNERS = {
     "regularization": "08_regularization",
     "diagnostics": "09_debugging_training",
     "io": "10_capstone",
+    "normalization": "11_deep_networks",
+    "residual": "11_deep_networks",
+    "autograd": "14_automatic_differentiation",
+    "regression": "16_what_networks_can_learn",
+    "playground": "16_what_networks_can_learn",
 }
 
 
