@@ -113,7 +113,7 @@ def rnn_forward(X, h0, Wx, Wh, b):
     """
     _check_sequences(X)
     n_h = _check_weights(X, h0, Wx, Wh, b, 1)
-    n_x, T, m = X.shape
+    _, T, m = X.shape
     A = _input_projection(X, Wx, b)           # W_x x_t + b for all t
     H = np.empty((n_h, T + 1, m), dtype=A.dtype)  # H[:, 0] = h_0, H[:, t] = h_t
     H[:, 0] = h0
@@ -162,7 +162,7 @@ def gru_forward(X, h0, Wx, Wh, b):
     """
     _check_sequences(X)
     n_h = _check_weights(X, h0, Wx, Wh, b, 3)
-    n_x, T, m = X.shape
+    _, T, m = X.shape
     k = n_h
     G = _input_projection(X, Wx, b)           # W_x x_t + b for all t: (3 n_h, T, m)
     dtype = G.dtype
@@ -242,8 +242,12 @@ def gru_backward(dH, cache):
 
 # ----------------------------------------------------------------------------- layers
 
-def _orthogonal(n, rng, dtype):
+def orthogonal(n, rng, dtype):
     """An n×n random orthogonal matrix (QR of a Gaussian, signs fixed): all singular values 1."""
+    if not is_integer(n) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a np.random.Generator, e.g. np.random.default_rng(0)")
     Q, R = np.linalg.qr(rng.standard_normal((n, n)))
     return (Q * np.sign(np.diag(R))).astype(dtype)
 
@@ -280,7 +284,7 @@ class _Recurrent:
         g = self.gates
         # W_x: Var 1/n_x (Xavier, notebook 04); W_h: orthogonal per gate, so that ‖W_h v‖ = ‖v‖ at the start
         Wx = rng.standard_normal((g * self.n_h, self.n_x)) * np.sqrt(1.0 / self.n_x)
-        Wh = np.concatenate([_orthogonal(self.n_h, rng, np.float64) for _ in range(g)], axis=0)
+        Wh = np.concatenate([orthogonal(self.n_h, rng, np.float64) for _ in range(g)], axis=0)
         self.params = {"Wx": Wx.astype(dtype), "Wh": Wh.astype(dtype),
                        "b": np.zeros((g * self.n_h, 1), dtype=dtype)}
 

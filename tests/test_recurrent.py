@@ -8,8 +8,18 @@ from nnlib.io import load_model, save_model
 from nnlib.layers import Dense
 from nnlib.model import Model
 from nnlib.optim import Adam, fit
-from nnlib.recurrent import (GRU, RNN, clip_by_global_norm, global_norm, gru_backward, gru_forward,
-                             rnn_backward, rnn_forward, with_clipping)
+from nnlib.recurrent import (
+    GRU,
+    RNN,
+    clip_by_global_norm,
+    global_norm,
+    gru_backward,
+    gru_forward,
+    orthogonal,
+    rnn_backward,
+    rnn_forward,
+    with_clipping,
+)
 from nnlib.regularization import with_l2
 from nnlib.softmax import SoftmaxCrossEntropy
 
@@ -222,7 +232,7 @@ def test_mismatched_hidden_size_in_a_model_and_bad_constructor_arguments():
     with pytest.raises(ValueError, match="layer sizes do not match"):
         Model([GRU(1, 8, seq_len=4, rng=rng), Dense(6, 2, "identity", "xavier", rng)], SoftmaxCrossEntropy())
     layer = RNN(1, 8, seq_len=4, rng=rng)
-    A, cache = layer.forward(np.ones((1, 4, 3)))
+    _, cache = layer.forward(np.ones((1, 4, 3)))
     with pytest.raises(ValueError, match=r"\(8, 3\)"):
         layer.backward(np.ones((6, 3)), cache)
     for kwargs, message in (({"n_h": 0}, "n_h"), ({"seq_len": 0}, "seq_len"), ({"rng": None}, "rng"),
@@ -235,3 +245,11 @@ def test_mismatched_hidden_size_in_a_model_and_bad_constructor_arguments():
             with_clipping(lambda X, Y: (0.0, {}), bad)
     with pytest.raises(FloatingPointError, match="NaN"):
         clip_by_global_norm({"W": np.array([np.nan])}, 1.0)
+
+
+def test_orthogonal_has_every_singular_value_and_eigenvalue_modulus_one():
+    Q = orthogonal(7, np.random.default_rng(0), np.float64)
+    np.testing.assert_allclose(Q.T @ Q, np.eye(7), atol=1e-12)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(Q)), 1.0, atol=1e-12)
+    with pytest.raises(ValueError, match="n must be"):
+        orthogonal(0, np.random.default_rng(0), np.float64)
