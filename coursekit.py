@@ -71,6 +71,7 @@ OWNERS = {
     "io": "10_capstone",
     "normalization": "11_deep_networks",
     "residual": "11_deep_networks",
+    "recurrent": "13_recurrent_networks",
     "autograd": "14_automatic_differentiation",
     "regression": "16_what_networks_can_learn",
     "playground": "16_what_networks_can_learn",
