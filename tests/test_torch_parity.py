@@ -130,22 +130,154 @@ def test_l2_as_weight_decay_on_the_weights(m):
         assert close(grads[k], p[k].grad), k
 
 
+@pytest.mark.parametrize("m", SIZES)
+def test_squared_error(m):
+    from nnlib.regression import SquaredError
+    rng = np.random.default_rng(m)
+    Z, Y = rng.normal(size=(3, m)), rng.normal(size=(3, m))
+    cost, dZ = SquaredError().loss(Z, Y)
+    Z_t = t(Z.T)
+    loss = torch.nn.functional.mse_loss(Z_t, torch.from_numpy(Y.T), reduction="sum") / (2 * m)   # (1/2m) Σ
+    loss.backward()
+    assert close(cost, loss) and close(dZ, m * Z_t.grad.T)
+
+
+@pytest.mark.parametrize("m", [2, 7, 257])
+def test_batchnorm_training_and_running_averages(m):
+    from nnlib.normalization import BatchNorm
+    rng = np.random.default_rng(m)
+    layer = BatchNorm(5, momentum=0.9, eps=1e-5, activation="relu")
+    layer.params["gamma"][...] = rng.uniform(0.5, 2, size=(5, 1))
+    layer.params["beta"][...] = rng.normal(size=(5, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    running_mean, running_var = torch.zeros(5, dtype=torch.float64), torch.ones(5, dtype=torch.float64)
+    A_prev = rng.normal(2.0, 3.0, size=(5, m))
+
+    def forward(A, p):
+        out = torch.nn.functional.batch_norm(A.T, running_mean, running_var, p["gamma"].ravel(), p["beta"].ravel(),
+                                             training=True, momentum=0.1, eps=1e-5)
+        return torch.relu(out).T
+    layer_parity(layer, A_prev, forward, params)
+    assert close(layer.state["running_mean"].ravel(), running_mean)
+    # PyTorch averages the unbiased batch variance (1/(m-1)), nnlib the one it normalizes with (1/m)
+    batch_var = A_prev.var(axis=1)
+    assert close(layer.state["running_var"].ravel(), 0.9 + 0.1 * batch_var)
+    assert close(0.9 + 0.1 * batch_var * m / (m - 1), running_var)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_batchnorm_inference(m):
+    from nnlib.normalization import BatchNorm
+    rng = np.random.default_rng(m)
+    layer = BatchNorm(4)
+    layer.state["running_mean"][...] = rng.normal(size=(4, 1))
+    layer.state["running_var"][...] = rng.uniform(0.5, 2, size=(4, 1))
+    layer.params["gamma"][...] = rng.uniform(0.5, 2, size=(4, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    mean, var = (torch.from_numpy(layer.state[k].ravel().copy()) for k in ("running_mean", "running_var"))
+    A_prev = rng.normal(size=(4, m))
+    A_ours, cache = layer.forward(A_prev, training=False)
+    dA = rng.normal(size=A_ours.shape)
+    dA_prev, grads = layer.backward(dA, cache)
+    A_prev_t = t(A_prev)
+    out = torch.nn.functional.batch_norm(A_prev_t.T, mean, var, params["gamma"].ravel(), params["beta"].ravel(),
+                                         training=False, eps=1e-5).T
+    assert close(A_ours, out)
+    ((out * torch.from_numpy(dA)).sum() / m).backward()
+    assert close(dA_prev, m * A_prev_t.grad)
+    for k in grads:
+        assert close(grads[k], params[k].grad), k
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_layernorm(m):
+    from nnlib.normalization import LayerNorm
+    rng = np.random.default_rng(m)
+    layer = LayerNorm(6, activation="tanh")
+    layer.params["gamma"][...] = rng.uniform(0.5, 2, size=(6, 1))
+    layer.params["beta"][...] = rng.normal(size=(6, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    layer_parity(layer, rng.normal(1.0, 2.0, size=(6, m)),
+                 lambda A, p: torch.tanh(torch.nn.functional.layer_norm(
+                     A.T, (6,), p["gamma"].ravel(), p["beta"].ravel(), eps=1e-5)).T, params)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_residual_block(m):
+    from nnlib.residual import Residual
+    rng = np.random.default_rng(m)
+    layer = Residual([Dense(5, 5, "relu", rng=rng), Dense(5, 5, "identity", rng=rng)])
+    for k in ("b1_", "b2_"):
+        layer.params[k][...] = rng.normal(size=(5, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    layer_parity(layer, rng.normal(size=(5, m)),
+                 lambda A, p: A + p["W2_"] @ torch.relu(p["W1_"] @ A + p["b1_"]) + p["b2_"], params)
+
+
+def _torch_recurrent(module, layer, order):
+    """Copy an nnlib RNN/GRU's Wx, Wh, b into a torch.nn.RNN/GRU, gate blocks in PyTorch's order."""
+    n_h = layer.n_h
+    def blocks(a):
+        return torch.from_numpy(np.concatenate([a[g * n_h:(g + 1) * n_h] for g in order]))
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(blocks(layer.params["Wx"]))
+        module.weight_hh_l0.copy_(blocks(layer.params["Wh"]))
+        module.bias_ih_l0.copy_(blocks(layer.params["b"]).ravel())
+        module.bias_hh_l0.zero_()        # nnlib has one bias per gate (and none inside r ⊙ (W_hn h))
+    return lambda grad: np.concatenate([grad[k * n_h:(k + 1) * n_h] for k in np.argsort(order)])
+
+
+@pytest.mark.parametrize("cell", ["RNN", "GRU"])
+@pytest.mark.parametrize("m", SIZES)
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_recurrent_layers(cell, m, return_sequences):
+    from nnlib import recurrent
+    rng = np.random.default_rng(m)
+    n_x, n_h, T = 3, 4, 6
+    layer = getattr(recurrent, cell)(n_x, n_h, seq_len=T, return_sequences=return_sequences, rng=rng)
+    layer.params["b"][...] = rng.normal(size=layer.params["b"].shape)
+    module = (torch.nn.RNN(n_x, n_h, nonlinearity="tanh", dtype=torch.float64) if cell == "RNN"
+              else torch.nn.GRU(n_x, n_h, dtype=torch.float64))
+    back = _torch_recurrent(module, layer, [0] if cell == "RNN" else [1, 0, 2])   # PyTorch: r, z, n; nnlib: z, r, n
+    A_prev = rng.normal(size=(n_x, T, m))
+    A, cache = layer.forward(A_prev, training=True)
+    dA = rng.normal(size=A.shape)
+    dA_prev, grads = layer.backward(dA, cache)
+    X_t = torch.tensor(A_prev.transpose(1, 2, 0), requires_grad=True)          # (T, m, n_x)
+    out, h_T = module(X_t)
+    A_t = out.permute(2, 0, 1) if return_sequences else h_T[0].T               # (n_h, T, m) or (n_h, m)
+    assert close(A, A_t)
+    ((A_t * torch.from_numpy(dA)).sum() / m).backward()
+    assert close(dA_prev, m * X_t.grad.permute(2, 0, 1))
+    assert close(grads["Wx"], back(module.weight_ih_l0.grad.numpy()))
+    assert close(grads["Wh"], back(module.weight_hh_l0.grad.numpy()))
+    assert close(grads["b"].ravel(), back(module.bias_ih_l0.grad.numpy()))
+
+
 def _steps(shapes, n=5, seed=0):
     rng = np.random.default_rng(seed)
     return [{k: rng.normal(size=s) for k, s in shapes.items()} for _ in range(n)]
 
 
 # nnlib optimizer -> (its factory, PyTorch's equivalent)
+def _weights_and_biases(p, weight_decay):
+    """PyTorch parameter groups: decay on the weights (names "W..."), none on the biases, as nnlib."""
+    return [{"params": [t for k, t in p.items() if k.startswith("W")], "weight_decay": weight_decay},
+            {"params": [t for k, t in p.items() if not k.startswith("W")], "weight_decay": 0.0}]
+
+
+# nnlib optimizer -> (its factory, PyTorch's equivalent given {name: tensor})
 OPTIMIZERS = {
-    "SGD": (lambda: optim.SGD(0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
-    "Momentum": (lambda: optim.Momentum(0.1, beta=0.9), lambda p: torch.optim.SGD(p, lr=0.1 * (1 - 0.9), momentum=0.9)),
+    "SGD": (lambda: optim.SGD(0.1), lambda p: torch.optim.SGD(p.values(), lr=0.1)),
+    "Momentum": (lambda: optim.Momentum(0.1, beta=0.9),
+                 lambda p: torch.optim.SGD(p.values(), lr=0.1 * (1 - 0.9), momentum=0.9)),
     "RMSprop": (lambda: optim.RMSprop(0.01, beta=0.9, epsilon=1e-8),
-                lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8)),
-    "Adam": (lambda: optim.Adam(0.01, 0.9, 0.999, 1e-8), lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+                lambda p: torch.optim.RMSprop(p.values(), lr=0.01, alpha=0.9, eps=1e-8)),
+    "Adam": (lambda: optim.Adam(0.01, 0.9, 0.999, 1e-8),
+             lambda p: torch.optim.Adam(p.values(), lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+    "AdamW": (lambda: optim.AdamW(0.01, weight_decay=0.1),
+              lambda p: torch.optim.AdamW(_weights_and_biases(p, 0.1), lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
 }
-if hasattr(optim, "AdamW"):
-    OPTIMIZERS["AdamW"] = (lambda: optim.AdamW(0.01, weight_decay=0.1),
-                           lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1))
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -159,7 +291,7 @@ def test_optimizer_five_steps(name, scale):
     steps = [{k: scale * g for k, g in s.items()} for s in _steps({k: v.shape for k, v in start.items()})]
     ours, params = make_ours(), {k: v.copy() for k, v in start.items()}
     tensors = {k: t(v) for k, v in start.items()}
-    theirs = make_theirs(list(tensors.values()))
+    theirs = make_theirs(tensors)
     for grads in steps:
         ours.step(params, grads)
         for k, tensor in tensors.items():
@@ -179,8 +311,8 @@ def public_classes(predicate):
     return found
 
 
-COVERED_LAYERS = {"Dense", "Dropout"}
-COVERED_OUTPUTS = {"SigmoidCrossEntropy", "SoftmaxCrossEntropy"}
+COVERED_LAYERS = {"Dense", "Dropout", "BatchNorm", "LayerNorm", "Residual", "RNN", "GRU"}
+COVERED_OUTPUTS = {"SigmoidCrossEntropy", "SoftmaxCrossEntropy", "SquaredError"}
 
 
 def test_every_layer_output_and_optimizer_is_covered():
