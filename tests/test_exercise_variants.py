@@ -214,6 +214,54 @@ BACKWARD = [
 
 METRICS = [("reference", None, "PASS"), ("stub", STUB, "NotImplementedError"), ("syntax error", SYNTAX, "syntax error")]
 
+SP = "def softplus(x):\n    x = as_tensor(x)\n    "
+SOFTPLUS = [
+    ("logaddexp", SP + "return Tensor.from_op(np.logaddexp(0, x.data), (x,), lambda G: (G * sigmoid(x.data),), 'sp')",
+     "PASS"),
+    ("max + log1p", SP + "d = np.maximum(x.data, 0) + np.log1p(np.exp(-np.abs(x.data)))\n"
+                         "    return Tensor.from_op(d, (x,), lambda G: (G * sigmoid(x.data),), 'sp')", "PASS"),
+    ("naive log(1 + e^x)", SP + "return Tensor.from_op(np.log(1 + np.exp(x.data)), (x,), "
+                                "lambda G: (G * sigmoid(x.data),), 'sp')", "np.logaddexp"),
+    ("composed from ops", SP + "return (x.exp() + 1.0).log()", "np.logaddexp"),
+    ("forgets G", SP + "return Tensor.from_op(np.logaddexp(0, x.data), (x,), lambda G: (sigmoid(x.data),), 'sp')",
+     "multiply by G"),
+    ("vjp not a tuple", SP + "return Tensor.from_op(np.logaddexp(0, x.data), (x,), "
+                             "lambda G: G * sigmoid(x.data), 'sp')", "a tuple"),
+    ("wrong derivative", SP + "return Tensor.from_op(np.logaddexp(0, x.data), (x,), "
+                              "lambda G: (G * np.logaddexp(0, x.data),), 'sp')", "sigmoid"),
+    ("an ndarray", SP + "return np.logaddexp(0, x.data)", "must return a Tensor"),
+    ("writes into x", SP + "s = sigmoid(x.data)\n    np.logaddexp(0, x.data, out=x.data)\n"
+                           "    return Tensor.from_op(x.data, (x,), lambda G: (G * s,), 'sp')", "changed x.data"),
+    ("no parents", SP + "return Tensor.from_op(np.logaddexp(0, x.data), (), lambda G: (), 'sp')", "parents"),
+    ("stub", SP + "raise NotImplementedError()", "NotImplementedError"),
+    ("undefined", "", "not defined"),
+]
+SOFTPLUS_SETUP = ("import warnings\nfrom nnlib.activations import sigmoid\nfrom nnlib.autograd import Tensor, as_tensor\n"
+                  "from nnlib.gradcheck import numerical_gradient, relative_error")
+
+IW = "def interpolating_weights(f, knots):\n    knots = np.asarray(knots, dtype=float)\n    v = f(knots)\n    n = len(knots) - 1\n"
+INTERPOLATION = [
+    ("slope changes", IW + "    s = np.diff(v) / np.diff(knots)\n    a = np.diff(s, prepend=0.0)\n"
+                           "    return np.ones((n, 1)), -knots[:-1, None], a[None, :], np.full((1, 1), v[0])", "PASS"),
+    ("a loop", IW + "    W2, prev = np.zeros((1, n)), 0.0\n    for j in range(n):\n"
+                    "        s = (v[j + 1] - v[j]) / (knots[j + 1] - knots[j])\n        W2[0, j], prev = s - prev, s\n"
+                    "    return np.ones((n, 1)), -knots[:-1].reshape(n, 1), W2, np.array([[v[0]]])", "PASS"),
+    ("slopes, not their changes", IW + "    s = np.diff(v) / np.diff(knots)\n"
+                                       "    return np.ones((n, 1)), -knots[:-1, None], s[None, :], np.full((1, 1), v[0])",
+     "slope changes"),
+    ("no output bias", IW + "    s = np.diff(v) / np.diff(knots)\n    a = np.diff(s, prepend=0.0)\n"
+                            "    return np.ones((n, 1)), -knots[:-1, None], a[None, :], np.zeros((1, 1))", "wrong height"),
+    ("equal spacing assumed", IW + "    h = (knots[-1] - knots[0]) / n\n    s = np.diff(v) / h\n"
+                                   "    a = np.diff(s, prepend=0.0)\n"
+                                   "    return np.ones((n, 1)), -knots[:-1, None], a[None, :], np.full((1, 1), v[0])",
+     "not equally spaced"),
+    ("one unit per knot", IW + "    s = np.diff(v) / np.diff(knots)\n    a = np.append(np.diff(s, prepend=0.0), 0.0)\n"
+                               "    return np.ones((n + 1, 1)), -knots[:, None], a[None, :], np.full((1, 1), v[0])",
+     "must have shape"),
+    ("a dict", IW + "    return {'W1': 1}", "tuple"),
+    ("stub", IW + "    raise NotImplementedError()", "NotImplementedError"),
+]
+
 # (notebook, check cell grade_id, module of the %%writefile exercise or None, set-up code, cases)
 EXERCISES = [
     ("01_single_neuron", "check-sigmoid", "activations", "import warnings", SIGMOID),
@@ -230,6 +278,12 @@ EXERCISES = [
     ("07_optimization", "nb07_check_momentum_adam", "optim", "", METRICS),
     ("08_regularization", "nb08_check_l2_grads_dropout", "regularization", "", METRICS),
     ("09_debugging_training", "nb09_check_dead_relu_saturated", "diagnostics", "", METRICS),
+    ("11_deep_networks", "nb11_check_layernorm", "normalization", "import importlib\n"
+     "from nnlib.gradcheck import numerical_gradient, relative_error", METRICS),
+    ("13_recurrent_networks", "nb13_check_bptt_loop", "recurrent", "import importlib\n"
+     "from nnlib.gradcheck import numerical_gradient, relative_error", METRICS),
+    ("14_automatic_differentiation", "check-softplus", None, SOFTPLUS_SETUP, SOFTPLUS),
+    ("16_what_networks_can_learn", "check-interpolating-weights", None, "from nnlib.model import mlp", INTERPOLATION),
 ]
 
 RUNNER = r"""
