@@ -402,16 +402,21 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """JupyterLab serving a copy of notebooks/ (so that nothing can touch the real ones)."""
+    """JupyterLab serving a copy of the tree (notebooks, nnlib, data, coursekit.py), so that nothing can
+    touch the real files and the notebooks' kernels can run. The app is exposed to the page's scripts
+    (window.jupyterapp) so that a test can run chosen cells."""
     home = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", home / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for folder in ("notebooks", "nnlib", "data"):
+        shutil.copytree(ROOT / folder, home / folder, ignore=ignore)
+    shutil.copy2(ROOT / "coursekit.py", home / "coursekit.py")
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"))
     cmd = [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={home}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.expose_app_in_browser=True"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(home / "lab.log", "w")
@@ -461,3 +466,63 @@ def test_jupyterlab_renders_notebook_01_offline(lab, driver):
     assert any(e["kind"] == "websocket" for e in events), "JupyterLab opened no kernel web socket"
     assert_offline([e for e in events if e["kind"] != "failed"], "JupyterLab")
     print(f"\nJupyterLab {NOTEBOOK}: {n} formulas typeset, {images} images")
+
+
+PLAYGROUND = "16_what_networks_can_learn"
+RUN_CELLS = """
+const [indices, done] = [arguments[0], arguments[arguments.length - 1]];
+const app = window.jupyterapp;
+const panel = app.shell.currentWidget;
+(async () => {
+  await panel.sessionContext.ready;
+  for (const i of indices) {
+    panel.content.activeCellIndex = i;
+    await app.commands.execute('notebook:run-cell');
+  }
+  done('ok');
+})().catch(e => done(String(e)));
+"""
+
+
+def test_playground_in_jupyterlab_reacts_to_a_control(lab, driver):
+    """Notebook 16's playground in JupyterLab: run its set-up and playground cells, see the widget and its
+    figure, choose another data set, press Train, and see the figure change (screenshots before/after)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(driver, f"{lab['url']}/lab/tree/notebooks/{PLAYGROUND}.ipynb?token={lab['token']}")
+    wait_for(driver, "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget; "
+                     f"return w && w.context && w.context.path.endsWith('{PLAYGROUND}.ipynb') "
+                     "&& w.content.widgets.length > 20",
+             timeout=90, what="notebook 16 open in JupyterLab")
+    sources = driver.execute_script("return window.jupyterapp.shell.currentWidget.content.widgets.map("
+                                    "c => [c.model.type, c.model.sharedModel.getSource()])")
+    setup = next(i for i, (kind, text) in enumerate(sources) if kind == "code")
+    play = next(i for i, (kind, text) in enumerate(sources) if kind == "code" and "box = playground()" in text)
+    driver.set_script_timeout(300)
+    assert driver.execute_async_script(RUN_CELLS, [setup, play]) == "ok"
+    driver.execute_script("const w = window.jupyterapp.shell.currentWidget.content.widgets[arguments[0]]; "
+                          "w.node.id = 'playground-cell'; w.node.scrollIntoView({block: 'start'});", play)
+    cell = "#playground-cell"
+    wait_for(driver, f"return document.querySelector('{cell} .widget-button') !== null "
+                     f"&& document.querySelector('{cell} .jp-OutputArea img') !== null",
+             timeout=180, what="the playground's controls and figure")
+    node = driver.find_element(By.CSS_SELECTOR, cell)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", node)
+    time.sleep(1.0)
+    shot(driver, "jupyterlab_16_playground_before")
+    before = node.find_element(By.CSS_SELECTOR, ".jp-OutputArea img").get_attribute("src")
+    Select(node.find_element(By.CSS_SELECTOR, ".widget-dropdown select")).select_by_visible_text("circles")
+    next(b for b in node.find_elements(By.CSS_SELECTOR, "button.widget-button") if b.text == "Train").click()
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        after = driver.execute_script(f"const i = document.querySelector('{cell} .jp-OutputArea img'); return i && i.src")
+        status = node.text
+        if after and after != before and "epoch 150 of 150" in status:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"the playground did not redraw after choosing circles and pressing Train: {node.text[-300:]}")
+    time.sleep(1.0)
+    shot(driver, "jupyterlab_16_playground_after")
+    assert_offline([e for e in requests_made(driver) if e["kind"] != "failed"], "JupyterLab playground")
