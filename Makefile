@@ -1,6 +1,8 @@
 # make lab   open the notebooks in JupyterLab
-# make test  unit tests, notebook/library checks, then every notebook re-run and compared by nbval
-# Both create .venv (PYTHON -m venv) and install the project into it on first use.
+# make test  ruff, unit tests, notebook/library checks, then every notebook re-run and compared by nbval
+# Both create .venv (PYTHON -m venv) and install the project into it on first use, with the lab and
+# test extras (JupyterLab and the kernel are not dependencies of the nnlib package itself).
+# make test-unit PYTHON=python3.10 VENV=.venv-3.10   ruff and the unit tests only, in another Python
 #
 # For the classroom (docs/CLASSROOM.md); each installs the classroom extra and runs npm ci on first use:
 # make student                                   student/: solutions stubbed, outputs cleared
@@ -8,8 +10,10 @@
 # make site                                      _build/site/html/: the whole series as a static site
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The extras installed into $(VENV): test-unit needs only the test extra.
+EXTRAS ?= lab,test
 
 # One BLAS thread in the lab and in the tests alike: the outputs saved in the notebooks and the ones
 # nbval recomputes come from the same arithmetic, and a small shared machine is not oversubscribed.
@@ -22,7 +26,7 @@ export MKL_NUM_THREADS ?= 1
 PY    ?= $(BIN)/python
 NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test run-tests setup classroom-setup student slides site
+.PHONY: lab test test-unit run-tests run-unit-tests setup classroom-setup student slides site
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -30,7 +34,9 @@ lab: setup
 test: setup
 	$(MAKE) --no-print-directory run-tests
 
+# ruff (code and notebooks), the unit tests, then every notebook under nbval.
 run-tests:
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests/
 ifneq ($(wildcard notebooks/*.ipynb),)
 	$(PY) scripts/unchanged.py nnlib -- $(NBVAL) notebooks/
@@ -38,13 +44,23 @@ else
 	@echo "notebooks/ has no notebooks yet: nothing for nbval to run"
 endif
 
+# ruff and the unit tests without the slow ones (those run notebooks in a kernel) and without nbval:
+# what .ci/run runs on the lowest and the highest supported Python, each in a venv of its own.
+test-unit:
+	$(MAKE) --no-print-directory setup EXTRAS=test
+	$(MAKE) --no-print-directory run-unit-tests
+
+run-unit-tests:
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not slow" tests/
+
 # Matplotlib builds its font cache on first import; do it here, not in a notebook's stderr.
 setup: $(VENV)/.installed
 	$(BIN)/python -c "import matplotlib.pyplot"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
 	touch $@
 
 # --- classroom: student versions, slides, static site (docs/CLASSROOM.md) ---
@@ -54,7 +70,7 @@ NB ?= notebooks/01_single_neuron.ipynb
 classroom-setup: setup $(VENV)/.classroom node_modules/.package-lock.json
 
 $(VENV)/.classroom: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install -e '.[test,classroom]'
+	$(BIN)/python -m pip install -e '.[lab,test,classroom]'
 	touch $@
 
 # npm ci installs exactly package-lock.json (reveal.js, MathJax, require.js, jQuery) and writes
