@@ -12,8 +12,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# The extras installed into $(VENV): test-unit needs only the test extra.
+# The extras installed into $(VENV): test-unit needs only the test extra. One time stamp per set of
+# extras, so that `make lab` after `make test-unit` still installs JupyterLab.
 EXTRAS ?= lab,test
+comma  := ,
+STAMP   = $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # One BLAS thread in the lab and in the tests alike: the outputs saved in the notebooks and the ones
 # nbval recomputes come from the same arithmetic, and a small shared machine is not oversubscribed.
@@ -55,10 +58,10 @@ run-unit-tests:
 	$(PY) -m pytest -q -m "not slow" tests/
 
 # Matplotlib builds its font cache on first import; do it here, not in a notebook's stderr.
-setup: $(VENV)/.installed
+setup: $(STAMP)
 	$(BIN)/python -c "import matplotlib.pyplot"
 
-$(VENV)/.installed: pyproject.toml
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
 	touch $@
@@ -69,7 +72,7 @@ NB ?= notebooks/01_single_neuron.ipynb
 
 classroom-setup: setup $(VENV)/.classroom node_modules/.package-lock.json
 
-$(VENV)/.classroom: $(VENV)/.installed pyproject.toml
+$(VENV)/.classroom: $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -e '.[lab,test,classroom]'
 	touch $@
 
