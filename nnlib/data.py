@@ -15,6 +15,11 @@ import numpy as np
 
 from .checks import as_float_array, check_labels, is_integer
 
+__all__ = [
+    "load_dataset", "images_to_columns", "train_val_test_split", "standardize", "one_hot",
+    "from_one_hot"
+]
+
 # In a clone of the repository nnlib/ sits next to data/, where data/build_data.py writes the
 # files; an installed package has its own copy in nnlib/_data/ (put there when the wheel is built).
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"

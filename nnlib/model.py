@@ -12,6 +12,8 @@ from .checks import as_float_array, is_integer, is_number
 from .layers import Dense
 from .losses import sigmoid_cross_entropy
 
+__all__ = ["SigmoidCrossEntropy", "Model", "mlp", "train"]
+
 
 class SigmoidCrossEntropy:
     """Binary output: ŷ = σ(Z[L]) with cost binary cross-entropy, for Z[L] of shape (1, m).
