@@ -1,6 +1,8 @@
 # make lab   open the notebooks in JupyterLab
-# make test  unit tests, notebook/library checks, then every notebook re-run and compared by nbval
-# Both create .venv (PYTHON -m venv) and install the project into it on first use.
+# make test  ruff, unit tests, notebook/library checks, then every notebook re-run and compared by nbval
+# Both create .venv (PYTHON -m venv) and install the project into it on first use, with the lab and
+# test extras (JupyterLab and the kernel are not dependencies of the nnlib package itself).
+# make test-unit PYTHON=python3.10 VENV=.venv-3.10   ruff and the unit tests only, in another Python
 #
 # For the classroom (docs/CLASSROOM.md); each installs the classroom extra and runs npm ci on first use:
 # make student                                   student/: solutions stubbed, outputs cleared, README, reference modules
@@ -11,8 +13,13 @@
 # make slides SOLUTIONS=0 / make site SOLUTIONS=0  the same with every solution replaced by its stub
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
+# The extras installed into $(VENV): test-unit needs only the test extra. One time stamp per set of
+# extras, so that `make lab` after `make test-unit` still installs JupyterLab.
+EXTRAS ?= lab,test
+comma  := ,
+STAMP   = $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # One BLAS thread in the lab and in the tests alike: the outputs saved in the notebooks and the ones
 # nbval recomputes come from the same arithmetic, and a small shared machine is not oversubscribed.
@@ -25,7 +32,7 @@ export MKL_NUM_THREADS ?= 1
 PY    ?= $(BIN)/python
 NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test run-tests setup classroom-setup student course slides site
+.PHONY: lab test test-unit run-tests run-unit-tests setup classroom-setup student course slides site
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -33,7 +40,9 @@ lab: setup
 test: setup
 	$(MAKE) --no-print-directory run-tests
 
+# ruff (code and notebooks), the unit tests, then every notebook under nbval.
 run-tests:
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests/
 ifneq ($(wildcard notebooks/*.ipynb),)
 	$(PY) scripts/unchanged.py nnlib -- $(NBVAL) notebooks/
@@ -41,13 +50,23 @@ else
 	@echo "notebooks/ has no notebooks yet: nothing for nbval to run"
 endif
 
+# ruff and the unit tests without the slow ones (those run notebooks in a kernel) and without nbval:
+# what .ci/run runs on the lowest and the highest supported Python, each in a venv of its own.
+test-unit:
+	$(MAKE) --no-print-directory setup EXTRAS=test
+	$(MAKE) --no-print-directory run-unit-tests
+
+run-unit-tests:
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q -m "not slow" tests/
+
 # Matplotlib builds its font cache on first import; do it here, not in a notebook's stderr.
-setup: $(VENV)/.installed
+setup: $(STAMP)
 	$(BIN)/python -c "import matplotlib.pyplot"
 
-$(VENV)/.installed: pyproject.toml
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
 	touch $@
 
 # --- classroom: student versions, slides, static site (docs/CLASSROOM.md) ---
@@ -59,8 +78,8 @@ NO_SOLUTIONS := $(if $(filter 0 no false,$(SOLUTIONS)),--no-solutions)
 
 classroom-setup: setup $(VENV)/.classroom node_modules/.package-lock.json
 
-$(VENV)/.classroom: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install -e '.[test,classroom]'
+$(VENV)/.classroom: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -e '.[lab,test,classroom]'
 	touch $@
 
 # npm ci installs exactly package-lock.json (reveal.js, MathJax, require.js, jQuery) and writes

@@ -349,8 +349,7 @@ def worker_gflops(args, dtype):
     # the reference: the same products on arrays of the same shapes and layouts. A layers.py
     # whose linear_backward takes need_dA_prev skips the first layer's W1.T @ dZ1 (the gradient
     # with respect to X), so the reference and the FLOP count leave it out too.
-    import nnlib.layers
-    skips_dX = "need_dA_prev" in inspect.signature(nnlib.layers.linear_backward).parameters
+    skips_dX = "need_dA_prev" in inspect.signature(nnlib.layers.linear_backward).parameters  # loaded by mlp
     gen = np.random.default_rng(2)
     A_prev, matmuls = Xb, []
     for l, layer in enumerate(model.layers, 1):

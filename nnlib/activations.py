@@ -5,6 +5,11 @@ The backward pass of an activation is dZ = dA * g'(Z).
 """
 import numpy as np
 
+__all__ = [
+    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative", "identity",
+    "identity_derivative", "get_activation"
+]
+
 
 def sigmoid(Z):
     """σ(z) = 1 / (1 + e^(-z)), finite and warning-free for any z.

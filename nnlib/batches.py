@@ -8,6 +8,8 @@ import numpy as np
 
 from .checks import is_integer
 
+__all__ = ["num_batches", "minibatches"]
+
 
 def num_batches(m, batch_size):
     """How many mini-batches one epoch has: ceil(m / batch_size) (the last may be smaller)."""

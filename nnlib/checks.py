@@ -6,6 +6,8 @@ NumPy or as a silent NaN cost twenty iterations later.
 """
 import numpy as np
 
+__all__ = ["is_integer", "is_number", "as_float_array", "check_shape", "check_binary_labels", "check_labels"]
+
 
 def is_integer(value):
     """True for a Python or NumPy integer. Not for bool: True is an int to Python, but

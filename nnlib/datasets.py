@@ -9,6 +9,8 @@ import numpy as np
 
 from .checks import is_integer, is_number
 
+__all__ = ["xor", "flower", "moons", "circles", "spirals"]
+
 
 def _check_args(m, rng, noise, min_m=2):
     if not is_integer(m) or m < min_m:

@@ -17,6 +17,11 @@ import numpy as np
 from .activations import get_activation
 from .checks import as_float_array
 
+__all__ = [
+    "trace_forward", "dead_relu_fraction", "saturated_fraction", "activation_report", "gradient_norms",
+    "train_monitored", "learning_rate_sweep", "plot_activation_histograms", "plot_gradient_norms"
+]
+
 # A run has diverged once its cost is this many times its first cost (or not finite).
 DIVERGENCE_FACTOR = 10.0
 

@@ -6,6 +6,8 @@ float64; between 1e-7 and 1e-5 look closer; above 1e-3 it is almost surely wrong
 """
 import numpy as np
 
+__all__ = ["numerical_gradient", "relative_error", "check_gradients"]
+
 
 def numerical_gradient(f, x, h=1e-5):
     """Centred-difference gradient of the scalar function f at x.

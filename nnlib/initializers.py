@@ -11,6 +11,8 @@ import numpy as np
 
 from .checks import is_integer
 
+__all__ = ["zeros", "small", "large", "xavier", "he", "initialize_weights"]
+
 
 def zeros(n_out, n_in, rng):
     """All weights 0: every unit of a layer computes the same thing forever (symmetry)."""

@@ -37,6 +37,8 @@ from .model import Model, SigmoidCrossEntropy
 from .regularization import Dropout
 from .softmax import SoftmaxCrossEntropy
 
+__all__ = ["save_model", "load_model"]
+
 FORMAT = "nnlib-model"
 FORMAT_VERSION = 1
 

@@ -17,6 +17,11 @@ import numpy as np
 from .activations import get_activation
 from .initializers import initialize_weights
 
+__all__ = [
+    "linear_forward", "linear_backward", "activation_forward", "activation_backward", "dense_forward",
+    "dense_backward", "Dense"
+]
+
 
 def linear_forward(A_prev, W, b):
     """Z = W A_prev + b, with b broadcast over the m columns. Returns (Z, cache)."""

@@ -9,6 +9,8 @@ import numpy as np
 from .activations import sigmoid
 from .checks import as_float_array, check_binary_labels, check_shape
 
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_derivative", "sigmoid_cross_entropy"]
+
 # log(0) = -inf; probabilities are kept inside [EPS, 1 - EPS] before taking logs.
 EPS = 1e-12
 

@@ -14,6 +14,8 @@ import numpy as np
 
 from .checks import check_labels, is_integer
 
+__all__ = ["accuracy", "binary_counts", "precision", "recall", "f1", "confusion_matrix"]
+
 
 def _labels(name, labels):
     """labels as a 1-D int64 array of non-negative whole numbers, or a ValueError/TypeError naming `name`."""

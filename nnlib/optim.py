@@ -24,6 +24,11 @@ import numpy as np
 from .batches import minibatches
 from .checks import as_float_array, is_integer, is_number
 
+__all__ = [
+    "Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "inverse_time_decay", "step_decay", "labels_of",
+    "fit", "lr_finder", "suggest_learning_rate"
+]
+
 
 def _positive(name, value):
     if not is_number(value) or not value > 0:

@@ -10,6 +10,8 @@ from matplotlib.colors import ListedColormap
 
 from .checks import as_float_array, check_labels, is_integer
 
+__all__ = ["plot_points", "plot_decision_boundary", "plot_costs", "show_images"]
+
 CLASS_COLORS = plt.get_cmap("tab10").colors
 
 

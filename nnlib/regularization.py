@@ -10,6 +10,10 @@ import numpy as np
 
 from .checks import as_float_array, is_integer, is_number
 
+__all__ = [
+    "l2_cost", "l2_grads", "with_l2", "dropout_forward", "dropout_backward", "Dropout", "EarlyStopping"
+]
+
 
 def _weights(params):
     """The weight matrices of a params dict: the names starting with "W" (not the biases b)."""

@@ -10,6 +10,11 @@ import numpy as np
 from .checks import as_float_array, check_shape
 from .data import one_hot
 
+__all__ = [
+    "logsumexp", "softmax", "log_softmax", "softmax_jacobian", "categorical_cross_entropy",
+    "softmax_cross_entropy", "SoftmaxCrossEntropy"
+]
+
 # log(0) = -inf: probabilities are kept >= EPS before taking logs.
 EPS = 1e-12
 

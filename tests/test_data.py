@@ -1,15 +1,22 @@
 """nnlib.data: loading the HDF5 files (and failing clearly), splitting, standardizing, one-hot."""
 
+import hashlib
+import shutil
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
+import nnlib.data as nnlib_data
 from nnlib.data import (DATA_DIR, from_one_hot, images_to_columns, load_dataset, one_hot, standardize,
                         train_val_test_split)
 
 REBUILD = "python data/build_data.py"
+
+
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 pytestmark = pytest.mark.usefixtures("warnings_are_errors")
@@ -67,6 +74,11 @@ def test_corrupt_file_raises_value_error_naming_the_file(tmp_path, content):
     with pytest.raises(ValueError) as info:
         load_dataset("digits", data_dir=tmp_path)
     message = str(info.value)
+    assert str(tmp_path / "digits.h5") in message and "is damaged or not the series' digits.h5" in message
+    assert REBUILD in message
+    with pytest.raises(ValueError) as info:  # unverified, h5py's own error is turned into one that names the file
+        load_dataset("digits", data_dir=tmp_path, verify=False)
+    message = str(info.value)
     assert str(tmp_path / "digits.h5") in message and "not a readable HDF5 file" in message
     assert REBUILD in message
 
@@ -74,16 +86,98 @@ def test_corrupt_file_raises_value_error_naming_the_file(tmp_path, content):
 def test_truncated_file_raises_value_error(tmp_path):
     original = (DATA_DIR / "digits.h5").read_bytes()
     (tmp_path / "digits.h5").write_bytes(original[: len(original) // 2])
-    with pytest.raises(ValueError, match="digits.h5"):
+    for verify in (True, False):
+        with pytest.raises(ValueError, match="digits.h5"):
+            load_dataset("digits", data_dir=tmp_path, verify=verify)
+
+
+def damaged_copy(folder):
+    """A copy of digits.h5 with 8 bytes of the labels' data overwritten: still a valid HDF5 file."""
+    shutil.copy(DATA_DIR / "digits.h5", folder / "digits.h5")
+    with h5py.File(folder / "digits.h5", "r") as f:
+        offset = f["labels"].id.get_offset() + 8 * 100  # label 100, stored contiguously
+    with open(folder / "digits.h5", "r+b") as f:
+        f.seek(offset)
+        f.write(b"\xff" * 8)
+    return folder / "digits.h5"
+
+
+def test_damaged_data_is_detected_by_the_checksum(tmp_path):
+    path = damaged_copy(tmp_path)
+    unchecked = load_dataset("digits", data_dir=tmp_path, verify=False)  # what went through before
+    assert unchecked["labels"][100] == -1 and unchecked["labels"].shape == (1797,)
+    with pytest.raises(ValueError) as info:
         load_dataset("digits", data_dir=tmp_path)
+    message = str(info.value)
+    assert f"{path} is damaged or not the series' digits.h5: its sha256 is" in message
+    assert "checksums.sha256 lists 508d377e167b5918..." in message
+    assert "data_dir must hold a copy of the series' digits.h5" in message and REBUILD in message
+
+
+def test_the_checksum_is_computed_once_per_file_until_it_changes(tmp_path, monkeypatch):
+    shutil.copy(DATA_DIR / "digits.h5", tmp_path / "digits.h5")
+    calls = []
+    monkeypatch.setattr(nnlib_data, "_verified", {})
+    monkeypatch.setattr(nnlib_data, "_sha256", lambda path: calls.append(path) or sha256_of(path))
+    for _ in range(3):
+        load_dataset("digits", data_dir=tmp_path)
+        load_dataset("digits")
+    assert len(calls) == 2, calls  # the copy and the original, once each
+    damaged_copy(tmp_path)  # same size, new contents and modification time
+    with pytest.raises(ValueError, match="is damaged"):
+        load_dataset("digits", data_dir=tmp_path)
+    assert len(calls) == 3
+
+
+def test_messages_fit_an_installed_package(tmp_path, monkeypatch):
+    """Outside the repository there is no data/build_data.py: say how to reinstall instead."""
+    monkeypatch.setattr(nnlib_data, "IN_REPOSITORY", False)
+    monkeypatch.setattr(nnlib_data, "DATA_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        load_dataset("digits")
+    message = str(info.value)
+    assert f"{tmp_path / 'digits.h5'} is missing" in message
+    assert "reinstall the package with pip install --force-reinstall --no-deps" in message
+    assert "build_data" not in message and "data_dir" not in message
+    damaged_copy(tmp_path)
+    (tmp_path / "checksums.sha256").write_text((DATA_DIR / "checksums.sha256").read_text())
+    with pytest.raises(ValueError, match="is damaged.*reinstall the package") as info:
+        load_dataset("digits")
+    assert "build_data" not in str(info.value)
+
+
+def test_a_missing_checksum_list_is_named(tmp_path, monkeypatch):
+    shutil.copy(DATA_DIR / "digits.h5", tmp_path / "digits.h5")
+    monkeypatch.setattr(nnlib_data, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(nnlib_data, "_verified", {})
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path / 'checksums.sha256'} is missing, so .*digits.h5 "
+                       "cannot be verified; rebuild it"):
+        load_dataset("digits")
+    assert load_dataset("digits", verify=False)["labels"].shape == (1797,)
+
+
+@pytest.mark.parametrize("name", [["digits"], b"digits", None, 3, Path("digits")])
+def test_load_dataset_rejects_a_name_that_is_not_a_string(name):
+    with pytest.raises(TypeError, match=r"name must be a string, one of \['digits', 'mnist1d', 'mnist_5k'\], got "
+                       + type(name).__name__):
+        load_dataset(name)
+
+
+def test_load_dataset_rejects_bad_data_dir_and_verify():
+    with pytest.raises(TypeError, match="data_dir must be a folder \\(str or path\\) or None, got int"):
+        load_dataset("digits", data_dir=3)
+    with pytest.raises(TypeError, match="verify must be True or False, got 1"):
+        load_dataset("digits", verify=1)
 
 
 def test_file_with_wrong_keys_raises_value_error(tmp_path):
     with h5py.File(tmp_path / "digits.h5", "w") as f:
         f["images"] = np.zeros((2, 8, 8), dtype=np.uint8)
         f["targets"] = np.zeros(2, dtype=np.int64)
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="is damaged or not the series' digits.h5"):
         load_dataset("digits", data_dir=tmp_path)
+    with pytest.raises(ValueError) as info:
+        load_dataset("digits", data_dir=tmp_path, verify=False)
     message = str(info.value)
     assert str(tmp_path / "digits.h5") in message and "no dataset 'labels'" in message
     assert REBUILD in message
@@ -95,7 +189,8 @@ def test_mnist1d_without_t_still_loads(tmp_path):
             f[key] = np.zeros(shape)
         f["y_train"] = np.zeros(4, dtype=np.int64)
         f["y_test"] = np.zeros(2, dtype=np.int64)
-    assert set(load_dataset("mnist1d", data_dir=tmp_path)) == {"x_train", "y_train", "x_test", "y_test"}
+    data = load_dataset("mnist1d", data_dir=tmp_path, verify=False)
+    assert set(data) == {"x_train", "y_train", "x_test", "y_test"}
 
 
 # --- images_to_columns ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from notebook_tools import (
 pytestmark = pytest.mark.slow
 
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", "*.egg-info", "build", "dist"
+    ".git", ".venv", ".venv-*", "venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", "*.egg-info", "build", "dist"
 )
 
 
