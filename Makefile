@@ -32,7 +32,7 @@ export MKL_NUM_THREADS ?= 1
 PY    ?= $(BIN)/python
 NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test test-unit run-tests run-unit-tests setup classroom-setup student course slides site
+.PHONY: lab test test-unit run-tests run-unit-tests setup classroom-setup bridge-setup student course slides site
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -80,6 +80,13 @@ classroom-setup: setup $(VENV)/.classroom node_modules/.package-lock.json
 
 $(VENV)/.classroom: $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -e '.[lab,test,classroom]'
+	touch $@
+
+# PyTorch, the bridge extra: notebook 15 and tests/test_torch_parity.py (both skipped without it).
+bridge-setup: setup $(VENV)/.bridge
+
+$(VENV)/.bridge: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -e '.[lab,test,bridge]'
 	touch $@
 
 # npm ci installs exactly package-lock.json (reveal.js, MathJax, require.js, jQuery) and writes
