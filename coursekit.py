@@ -71,6 +71,8 @@ OWNERS = {
     "io": "10_capstone",
     "normalization": "11_deep_networks",
     "residual": "11_deep_networks",
+    "conv": "12_convolutional_networks",
+    "pooling": "12_convolutional_networks",
     "recurrent": "13_recurrent_networks",
     "autograd": "14_automatic_differentiation",
     "regression": "16_what_networks_can_learn",

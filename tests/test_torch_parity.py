@@ -254,6 +254,65 @@ def test_recurrent_layers(cell, m, return_sequences):
     assert close(grads["b"].ravel(), back(module.bias_ih_l0.grad.numpy()))
 
 
+def _images(A):
+    """Our images (C, H, W, m) as PyTorch's (m, C, H, W), and back."""
+    return A.permute(3, 0, 1, 2)
+
+
+def _ours(A):
+    return A.permute(1, 2, 3, 0)
+
+
+@pytest.mark.parametrize("m", SIZES)
+@pytest.mark.parametrize("kernel, stride, padding", [(3, 1, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 0)), (5, 1, 2)])
+def test_conv2d(m, kernel, stride, padding):
+    from nnlib.conv import Conv2D
+    rng = np.random.default_rng(m)
+    layer = Conv2D((3, 7, 8), 4, kernel, stride, padding, activation="tanh", rng=rng)
+    layer.params["b"][...] = rng.normal(size=(4, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    kh, kw = layer.kernel
+
+    def forward(A, p):   # W (F, C·kh·kw) is PyTorch's (F, C, kh, kw) weight, flattened
+        Z = torch.nn.functional.conv2d(_images(A), p["W"].reshape(4, 3, kh, kw), p["b"].ravel(),
+                                       stride=layer.stride, padding=layer.padding)
+        return torch.tanh(_ours(Z))
+    layer_parity(layer, rng.normal(size=(3, 7, 8, m)), forward, params)
+
+
+@pytest.mark.parametrize("m", SIZES)
+@pytest.mark.parametrize("cls, torch_pool", [("MaxPool2D", torch.nn.functional.max_pool2d),
+                                             ("AvgPool2D", torch.nn.functional.avg_pool2d)])
+@pytest.mark.parametrize("pool, stride", [(2, None), (3, 2), ((1, 2), (1, 2))])
+def test_pooling(m, cls, torch_pool, pool, stride):
+    from nnlib import pooling
+    rng = np.random.default_rng(m)
+    layer = getattr(pooling, cls)((3, 7, 8), pool, stride)
+    layer_parity(layer, rng.normal(size=(3, 7, 8, m)),
+                 lambda A, p: _ours(torch_pool(_images(A), layer.pool, layer.stride)), {})
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_batchnorm_per_channel_on_images(m):
+    from nnlib.normalization import BatchNorm
+    rng = np.random.default_rng(m)
+    layer = BatchNorm((3, 4, 5))
+    layer.params["gamma"][...] = rng.uniform(0.5, 2, size=(3, 1, 1, 1))
+    layer.params["beta"][...] = rng.normal(size=(3, 1, 1, 1))
+    params = {k: t(v) for k, v in layer.params.items()}
+    layer_parity(layer, rng.normal(1.0, 2.0, size=(3, 4, 5, m)),
+                 lambda A, p: _ours(torch.nn.functional.batch_norm(
+                     _images(A), None, None, p["gamma"].ravel(), p["beta"].ravel(), training=True, eps=1e-5)),
+                 params)
+
+
+@pytest.mark.parametrize("m", SIZES)
+def test_flatten(m):
+    from nnlib.pooling import Flatten
+    layer_parity(Flatten((3, 4, 5)), np.random.default_rng(m).normal(size=(3, 4, 5, m)),
+                 lambda A, p: torch.flatten(_images(A), start_dim=1).T, {})
+
+
 def _steps(shapes, n=5, seed=0):
     rng = np.random.default_rng(seed)
     return [{k: rng.normal(size=s) for k, s in shapes.items()} for _ in range(n)]
@@ -311,7 +370,8 @@ def public_classes(predicate):
     return found
 
 
-COVERED_LAYERS = {"Dense", "Dropout", "BatchNorm", "LayerNorm", "Residual", "RNN", "GRU"}
+COVERED_LAYERS = {"Dense", "Dropout", "BatchNorm", "LayerNorm", "Residual", "RNN", "GRU", "Conv2D", "MaxPool2D",
+                  "AvgPool2D", "Flatten"}
 COVERED_OUTPUTS = {"SigmoidCrossEntropy", "SoftmaxCrossEntropy", "SquaredError"}
 
 
