@@ -57,15 +57,25 @@ def test_the_wheel_carries_nnlib_and_the_data(wheel):
     assert not any("build_data" in n or "__pycache__" in n for n in names), sorted(names)
 
 
-def third_party_imports():
-    """The top-level packages that nnlib/*.py import, leaving out the standard library and nnlib."""
+def third_party_imports(inside_functions=False):
+    """The top-level packages that nnlib/*.py import, leaving out the standard library and nnlib: those
+    imported when a module is imported, or (inside_functions=True) those only a function imports when it
+    is called, for an optional feature (notebook 16's playground needs ipywidgets: the lab extra)."""
     found = set()
-    for path in (ROOT / "nnlib").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+
+    def visit(node, in_function):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            in_function = True
+        if in_function == inside_functions:
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 found.add(node.module.split(".")[0])
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function)
+
+    for path in (ROOT / "nnlib").glob("*.py"):
+        visit(ast.parse(path.read_text(encoding="utf-8")), False)
     return found - set(sys.stdlib_module_names) - {"nnlib"}
 
 
@@ -167,7 +177,9 @@ def test_binder_installs_the_lab_environment_of_pyproject():
 
 def test_lab_extra_is_what_make_lab_and_make_test_install():
     extras = pyproject()["project"]["optional-dependencies"]
-    assert set(extras["lab"]) == {"jupyterlab", "ipykernel"}
+    assert set(extras["lab"]) == {"jupyterlab", "ipykernel", "ipywidgets>=8"}
+    # what nnlib imports only inside a function (the playground): the lab extra brings it (IPython with ipykernel)
+    assert third_party_imports(inside_functions=True) - third_party_imports() == {"ipywidgets", "IPython"}
     assert "ipykernel" in extras["test"] and "ruff" in " ".join(extras["test"])
     makefile = (ROOT / "Makefile").read_text()
     assert "EXTRAS ?= lab,test" in makefile and "pip install -e '.[$(EXTRAS)]'" in makefile
