@@ -25,8 +25,9 @@ from .batches import minibatches
 from .checks import as_float_array, is_integer, is_number
 
 __all__ = [
-    "Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "inverse_time_decay", "step_decay", "labels_of",
-    "fit", "lr_finder", "suggest_learning_rate"
+    "Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "is_weight", "AdamW", "inverse_time_decay",
+    "step_decay", "cosine_decay", "warmup_cosine", "labels_of", "fit", "lr_finder",
+    "suggest_learning_rate",
 ]
 
 
