@@ -15,7 +15,7 @@ measure what that number hides:
 import numpy as np
 
 from .activations import get_activation
-from .checks import as_float_array
+from .checks import as_float_array, is_integer, is_number
 
 # A run has diverged once its cost is this many times its first cost (or not finite).
 DIVERGENCE_FACTOR = 10.0
@@ -107,8 +107,10 @@ def train_monitored(model, X, Y, learning_rate, num_iterations, stop_on_divergen
     Training stops at a divergence when stop_on_divergence is True, and always
     once the cost or a parameter is no longer finite.
     """
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    if not is_number(learning_rate) or not 0 < learning_rate < np.inf:
+        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}")
+    if not is_integer(num_iterations) or num_iterations < 0:
+        raise ValueError(f"num_iterations must be a non-negative integer, got {num_iterations!r}")
     params = model.params
     weights = [name for name in params if name.startswith("W")]
     history = {"cost": [], "grad_norm": {w: [] for w in weights},
