@@ -51,6 +51,8 @@ def dead_relu_fraction(Z):
     revive it.
     """
     Z = as_float_array("Z", Z, ndim=2)
+    if 0 in Z.shape:
+        raise ValueError(f"Z must hold at least one unit and one example, (n, m) with n, m >= 1, got shape {Z.shape}")
     ### BEGIN SOLUTION
     return float(np.mean(np.all(Z <= 0, axis=1)))
     ### END SOLUTION
@@ -65,9 +67,11 @@ def saturated_fraction(Z, activation="sigmoid", threshold=0.01):
     """
     if activation not in ("sigmoid", "tanh"):
         raise ValueError(f"activation must be 'sigmoid' or 'tanh', got {activation!r}")
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
+    if not is_number(threshold) or not 0 < threshold < 1:
+        raise ValueError(f"threshold must lie in (0, 1), got {threshold!r}")
     Z = as_float_array("Z", Z)
+    if Z.size == 0:
+        raise ValueError(f"Z must hold at least one entry, got shape {Z.shape}")
     _, g_prime = get_activation(activation)
     ### BEGIN SOLUTION
     return float(np.mean(g_prime(Z) < threshold * g_prime(np.zeros(1))[0]))

@@ -199,8 +199,8 @@ def load_model(path, rng=None):
     rng = np.random.default_rng(0) if rng is None else rng
     try:
         f = h5py.File(path, "r")
-    except OSError:
-        raise ValueError(f"{path} is not an nnlib model file (not an HDF5 file)") from None
+    except Exception:  # noqa: BLE001  OSError for most damage; HDF5 raises others for some truncations
+        raise ValueError(f"{path} is not an nnlib model file (not an HDF5 file, or a damaged one)") from None
     try:
         with f:
             if not _is_text(f.attrs.get("format")) or f.attrs.get("format") != FORMAT:

@@ -184,6 +184,8 @@ def step_decay(lr0, drop, every, epoch):
 def labels_of(Y):
     """Integer labels (m,) from targets: (m,) labels, binary (1, m) or one-hot (C, m)."""
     Y = np.asarray(Y)
+    if Y.ndim not in (1, 2) or Y.shape[-1] == 0:
+        raise ValueError(f"Y must be labels (m,), binary (1, m) or one-hot (C, m) with m >= 1, got shape {Y.shape}")
     if Y.ndim == 1:
         return Y.astype(np.int64)
     if Y.shape[0] == 1:
@@ -339,7 +341,9 @@ def lr_finder(make_model, X, Y, optimizer=SGD, lr_min=1e-5, lr_max=10.0, num_ste
 
 def suggest_learning_rate(lrs, costs):
     """A rule of thumb for lr_finder's output: one tenth of the rate with the lowest cost."""
-    lrs, costs = np.asarray(lrs), np.asarray(costs)
+    lrs, costs = as_float_array("lrs", lrs), as_float_array("costs", costs)
     if lrs.size == 0 or lrs.shape != costs.shape:
         raise ValueError("lrs and costs must be non-empty arrays of the same shape (from lr_finder)")
+    if np.any(lrs <= 0):
+        raise ValueError("lrs must be positive learning rates")
     return float(lrs[np.argmin(costs)] / 10)
