@@ -89,3 +89,123 @@ def test_dense_keeps_its_dtype_and_skips_da_prev_when_asked():
     A, cache = dense_forward(A_prev, layer.params["W"], layer.params["b"], "tanh")
     assert dense_backward(np.ones_like(A), cache, need_dA_prev=False)[0] is None
     assert dense_backward(np.ones_like(A), cache)[0].shape == (3, 4)
+
+
+# --- losses, softmax, metrics, data, datasets -------------------------------------------------------
+
+from nnlib import datasets  # noqa: E402
+from nnlib.data import images_to_columns, one_hot, standardize, train_val_test_split  # noqa: E402
+from nnlib.losses import binary_cross_entropy, binary_cross_entropy_derivative  # noqa: E402
+from nnlib.metrics import accuracy, confusion_matrix, f1  # noqa: E402
+from nnlib.softmax import categorical_cross_entropy, softmax_cross_entropy  # noqa: E402
+
+
+def test_binary_cross_entropy_derivative_keeps_the_wider_dtype():
+    A32, Y32 = np.array([[0.3, 0.8]], np.float32), np.array([[0.0, 1.0]], np.float32)
+    assert binary_cross_entropy_derivative(A32, Y32).dtype == np.float32
+    assert binary_cross_entropy_derivative(A32, Y32.astype(np.float64)).dtype == np.float64
+    assert binary_cross_entropy_derivative(A32.astype(np.float64), Y32).dtype == np.float64
+    with pytest.raises(ValueError, match=r"^A must hold probabilities in \[0, 1\]"):
+        binary_cross_entropy(np.array([[1.5]]), np.array([[1.0]]))
+
+
+def test_categorical_cross_entropy_checks_and_names_its_arguments():
+    with pytest.raises(ValueError, match=r"^A must hold probabilities in \[0, 1\]"):
+        categorical_cross_entropy(np.array([[1.5], [0.0]]), np.array([[1.0], [0.0]]))  # mutant: A > 2
+    with pytest.raises(ValueError, match=r"^A must be 2-D, got shape \(2,\)$"):
+        categorical_cross_entropy(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"^Z must be 2-D, got shape \(2, 1, 1\)$"):
+        softmax_cross_entropy(np.zeros((2, 1, 1)), np.zeros((2, 1, 1)))
+    with pytest.raises(ValueError, match=r"^Y contains NaN or infinite values$"):
+        softmax_cross_entropy(np.zeros((2, 1)), np.array([[np.nan], [0.0]]))
+    with pytest.raises(ValueError, match=r"^Y must be one-hot \(or probability\) columns: entries >= 0 summing "
+                                         r"to 1 in each column; for integer labels use nnlib.data.one_hot\(labels, C\)$"):
+        softmax_cross_entropy(np.zeros((2, 1)), np.array([[0.5], [0.0]]))
+
+
+def test_metric_label_messages():
+    with pytest.raises(ValueError, match=r"got shape \(1, 2\); for Y of shape \(1, m\) pass Y\[0\]$"):
+        accuracy(np.array([[0, 1]]), np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"got shape \(2, 1\)$"):
+        accuracy(np.array([[0], [1]]), np.array([0, 1]))
+    with pytest.raises(ValueError) as info:
+        accuracy(np.array([0.5, 1.5, 2.5, 3.5, 4.5, 5.5]), np.zeros(6))
+    assert listed(str(info.value)) == [0.5, 1.5, 2.5, 3.5, 4.5]
+    with pytest.raises(ValueError) as info:
+        accuracy(np.array([-1, -2, -3, -4, -5, -6]), np.zeros(6))
+    assert listed(str(info.value)) == [-6, -5, -4, -3, -2]
+    assert accuracy(np.array([0, 1]), np.array([0, 1])) == 1.0
+
+
+def test_one_class_and_the_positive_class():
+    np.testing.assert_array_equal(confusion_matrix([0, 0], [0, 0], 1), [[2]])
+    np.testing.assert_array_equal(one_hot(np.array([0, 0]), 1), [[1.0, 1.0]])
+    # class 0 as the positive one: tp = 1, fp = 1, fn = 0 -> F1 = 2/3 (class 1 would give 0)
+    assert f1([0, 1], [0, 0], positive=0) == pytest.approx(2 / 3)
+
+
+def test_images_to_columns_and_standardize_shapes():
+    images = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    X = images_to_columns(images)
+    assert X.shape == (12, 2) and X.dtype == np.float64
+    np.testing.assert_array_equal(X[:, 1], images[1].ravel())
+    train, other = standardize(np.array([[1.0, 3.0], [5.0, 5.0]]), np.array([[2.0], [5.0]]))
+    np.testing.assert_allclose(train, [[-1.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_allclose(other, [[0.0], [0.0]])
+    with pytest.raises(ValueError, match=r"^others\[0\] must be 2-D"):
+        standardize(np.ones((2, 2)), np.ones(2))
+    # a constant feature of size 1e-3 is only centred, a varying one of std 1e-13 still scaled
+    scaled = standardize(np.array([[1e-3, 1e-3, 1e-3], [0.0, 1e-13, 2e-13]]))
+    np.testing.assert_allclose(scaled[0], 0.0)
+    assert scaled[1].std() == pytest.approx(1.0)
+
+
+def test_train_val_test_split_edges():
+    X, y = np.arange(10.0).reshape(1, 10), np.arange(10)
+    parts = train_val_test_split(X, y, (0.5, 0.0, 0.5), rng=np.random.default_rng(0))
+    assert [p[0].shape[-1] for p in parts] == [5, 0, 5]
+    parts = train_val_test_split(np.arange(10.0), y, (0.6, 0.2, 0.2), rng=np.random.default_rng(0))  # 1-D X
+    assert [p[0].shape[-1] for p in parts] == [6, 2, 2]
+    with pytest.raises(ValueError, match=r"^X and y must be arrays"):
+        train_val_test_split(np.float64(1.0), y, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"^X and y must be arrays"):
+        train_val_test_split(X, np.int64(3), rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"^rng is required"):
+        train_val_test_split(X, y)
+    with pytest.raises(ValueError, match=r"X has 10 examples \(columns\) but y has 3$"):
+        train_val_test_split(np.zeros((10, 10)), np.zeros(3), rng=np.random.default_rng(0))
+
+
+def radii_and_angles(X):
+    return np.hypot(X[0], X[1]), np.arctan2(X[1], X[0])
+
+
+def test_circles_geometry():
+    X, y = datasets.circles(4000, np.random.default_rng(0), noise=0.0, factor=0.3)
+    r, t = radii_and_angles(X)
+    np.testing.assert_allclose(r[y == 0], 1.0)
+    np.testing.assert_allclose(r[y == 1], 0.3)
+    for k in (0, 1):  # angles uniform around the whole circle
+        assert abs(np.mean(t[y == k] > 0) - 0.5) < 0.05 and abs(np.mean(np.abs(t[y == k]) < np.pi / 2) - 0.5) < 0.05
+    X, y = datasets.circles(4000, np.random.default_rng(0), noise=0.05, factor=0.3)
+    r, _ = radii_and_angles(X)
+    residual = r[y == 0] - 1.0
+    assert 0.03 < residual.std() < 0.07 and np.max(np.abs(residual)) < 0.4  # Gaussian noise, per point
+    X, y = datasets.circles(2, np.random.default_rng(0))  # m >= 2 is enough
+    assert X.shape == (2, 2)
+    with pytest.raises(ValueError, match="factor"):
+        datasets.circles(10, np.random.default_rng(0), factor=0.0)
+    with pytest.raises(ValueError, match="factor"):
+        datasets.circles(10, np.random.default_rng(0), factor=1.0)
+    with pytest.raises(TypeError, match=r"^rng must be a np.random.Generator"):
+        datasets.circles(10, 0)
+    default = datasets.circles(2000, np.random.default_rng(0))[0]
+    assert np.std(radii_and_angles(default)[0][np.abs(radii_and_angles(default)[0] - 1) < 0.3] - 1) < 0.08
+
+
+def test_small_sets_and_one_petal():
+    for make, m in [(datasets.moons, 2), (datasets.circles, 2), (datasets.spirals, 2), (datasets.xor, 4)]:
+        X, y = make(m, np.random.default_rng(0))
+        assert X.shape == (2, m) and X.dtype == np.float64
+    X, y = datasets.flower(10, np.random.default_rng(0), petals=1)
+    assert X.shape == (2, 10)
