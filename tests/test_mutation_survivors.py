@@ -209,3 +209,53 @@ def test_small_sets_and_one_petal():
         assert X.shape == (2, m) and X.dtype == np.float64
     X, y = datasets.flower(10, np.random.default_rng(0), petals=1)
     assert X.shape == (2, 10)
+
+
+def same_points(X, y, expected_X, expected_y):
+    """X, y equal expected_X, expected_y up to the order of the columns."""
+    order, expected_order = np.lexsort((X[1], X[0], y)), np.lexsort((expected_X[1], expected_X[0], expected_y))
+    np.testing.assert_array_equal(y[order], expected_y[expected_order])
+    np.testing.assert_allclose(X[:, order], expected_X[:, expected_order], atol=1e-12)
+
+
+def test_noise_free_sets_follow_their_docstrings():
+    rng = np.random.default_rng(0)
+    X, y = datasets.xor(8, rng, noise=0.0)
+    same_points(X, y, np.array([[0, 0, 1, 1, 0, 0, 1, 1], [0, 1, 0, 1, 0, 1, 0, 1]], float),
+                np.array([0, 1, 1, 0, 0, 1, 1, 0]))
+    t = np.linspace(0.0, np.pi, 5)
+    X, y = datasets.moons(10, rng, noise=0.0)
+    same_points(X, y, np.concatenate([np.stack([np.cos(t), np.sin(t)]), np.stack([1 - np.cos(t), 0.5 - np.sin(t)])],
+                                     axis=1), np.repeat([0, 1], 5))
+    X, y = datasets.flower(10, rng, petals=3, noise=0.0)
+    parts = []
+    for j in (0, 1):
+        t = np.linspace(3.12 * j, 3.12 * (j + 1), 5)
+        r = 4.0 * np.sin(3 * t)
+        parts.append(np.stack([r * np.sin(t), r * np.cos(t)]))
+    same_points(X, y, np.concatenate(parts, axis=1), np.repeat([0, 1], 5))
+    X, y = datasets.spirals(9, rng, classes=3, noise=0.0, turns=0.5)
+    parts = []
+    for j in range(3):
+        r = np.linspace(0.0, 1.0, 3)
+        t = 2 * np.pi * (j / 3 + 0.5 * r)
+        parts.append(np.stack([r * np.sin(t), r * np.cos(t)]))
+    same_points(X, y, np.concatenate(parts, axis=1), np.repeat([0, 1, 2], 3))
+
+
+@pytest.mark.parametrize("make, defaults", [
+    (datasets.xor, {"noise": 0.15}), (datasets.flower, {"petals": 4, "noise": 0.2}), (datasets.moons, {"noise": 0.1}),
+    (datasets.circles, {"noise": 0.05, "factor": 0.5}), (datasets.spirals, {"classes": 2, "noise": 0.2, "turns": 1.0}),
+])
+def test_defaults_are_the_documented_ones(make, defaults):
+    X, y = make(40, np.random.default_rng(3))
+    X_explicit, y_explicit = make(40, np.random.default_rng(3), **defaults)
+    np.testing.assert_array_equal(X, X_explicit)
+    np.testing.assert_array_equal(y, y_explicit)
+
+
+@pytest.mark.parametrize("make", [datasets.xor, datasets.flower, datasets.moons, datasets.spirals])
+def test_noise_is_gaussian_not_heavy_tailed(make):
+    """noise * N(0, 1) keeps every point near the shape; noise / N(0, 1) (a mutant) throws some far out."""
+    X1, _ = make(400, np.random.default_rng(0), noise=0.3)
+    assert np.all(np.isfinite(X1)) and np.abs(X1).max() < 10  # noise / N(0,1) would throw points far out
