@@ -259,3 +259,97 @@ def test_noise_is_gaussian_not_heavy_tailed(make):
     """noise * N(0, 1) keeps every point near the shape; noise / N(0, 1) (a mutant) throws some far out."""
     X1, _ = make(400, np.random.default_rng(0), noise=0.3)
     assert np.all(np.isfinite(X1)) and np.abs(X1).max() < 10  # noise / N(0,1) would throw points far out
+
+
+# --- batches, checks, layers, model, optim (the validation added for issue 14 and its boundaries) ------
+
+from nnlib.batches import num_batches  # noqa: E402
+from nnlib.layers import linear_backward  # noqa: E402
+from nnlib.model import mlp, train  # noqa: E402
+from nnlib.optim import (SGD, Momentum, RMSprop, fit, inverse_time_decay, labels_of, lr_finder,  # noqa: E402
+                         step_decay, suggest_learning_rate)
+
+
+def test_num_batches_boundaries():
+    assert num_batches(0, 1) == 0 and num_batches(5, 1) == 5 and num_batches(5, 2) == 3
+    for m, batch_size, match in [(-1, 2, r"^m must be a non-negative integer"), (2.0, 2, r"^m must be"),
+                                 (5, 0, r"^batch_size must be a positive integer"), (5, 1.0, r"^batch_size must be")]:
+        with pytest.raises(ValueError, match=match):
+            num_batches(m, batch_size)
+
+
+def test_check_binary_labels_types():
+    check_binary_labels("Y", np.array([[True, False]]))
+    check_binary_labels("Y", np.array([[0, 1]]))
+    with pytest.raises(TypeError, match=r"^Y must be a numeric array of 0/1 labels, got dtype <U1$"):
+        check_binary_labels("Y", np.array([["a"]]))
+
+
+def test_linear_backward_on_one_example():
+    dA_prev, dW, db = linear_backward(np.ones((2, 1)), (np.ones((3, 1)), np.ones((2, 3))))
+    assert dW.shape == (2, 3) and dA_prev.shape == (3, 1)
+    with pytest.raises(ValueError, match=r"^A_prev must hold at least one example \(m >= 1 columns\), got shape \(3, 0\)$"):
+        linear_backward(np.ones((2, 0)), (np.ones((3, 0)), np.ones((2, 3))))
+
+
+def test_model_messages_and_quiet_defaults(capsys):
+    model = mlp([3, 2, 1], rng=np.random.default_rng(0))
+    X, Y = np.ones((3, 4)), np.array([[0, 1, 0, 1]])
+    with pytest.raises(ValueError, match=r"^X has 2 rows but the network expects n_x = 3"):
+        model.predict(np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"X has m = 4 columns, Y has shape \(3,\)$"):
+        model.cost(X, np.zeros(3))
+    with pytest.raises(ValueError, match=r"^X must be 2-D"):
+        model.predict(np.ones(3))
+    train(model, X, Y, 0.1, 2)
+    fit(model, X, Y, SGD(0.1), 2, 2, np.random.default_rng(0))
+    assert capsys.readouterr().out == ""  # print_every=0 and verbose=0 by default
+
+
+def test_schedule_boundaries():
+    assert step_decay(0.1, 1.0, 1, 7) == pytest.approx(0.1)
+    assert step_decay(0.1, 0.5, 1, 2) == pytest.approx(0.025)
+    assert inverse_time_decay(0.1, 0, 5) == pytest.approx(0.1)
+    for call, match in [(lambda: step_decay(0.1, 0.0, 2, 1), r"^drop must be a number in \(0, 1\]"),
+                        (lambda: step_decay(0.1, 1.5, 2, 1), r"^drop must be"),
+                        (lambda: step_decay(-0.1, 0.5, 2, 1), r"^lr0 must be a positive number"),
+                        (lambda: inverse_time_decay(0.1, np.inf, 1), r"^decay_rate must be a finite number >= 0")]:
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_optimizer_hyperparameter_boundaries():
+    Momentum(0.1, beta=0.0)  # beta = 0 is plain gradient descent, allowed
+    with pytest.raises(ValueError, match=r"^beta must be a number in \[0, 1\)"):
+        RMSprop(0.1, beta=1.0)
+
+
+def test_labels_of_boundaries():
+    assert labels_of(np.array([[1.0]])).tolist() == [1] and labels_of(np.array([[1.0]])).dtype == np.int64
+    assert labels_of(np.array([2.0, 0.0])).dtype == np.int64
+    with pytest.raises(ValueError, match=r"^Y must be labels \(m,\), binary \(1, m\) or one-hot \(C, m\) with m >= 1"):
+        labels_of(np.zeros((1, 0)))
+
+
+def test_lr_finder_and_suggest_validation():
+    X, Y = np.random.default_rng(0).standard_normal((2, 8)), np.array([[0, 1] * 4])
+    make = lambda: mlp([2, 1], rng=np.random.default_rng(0))  # noqa: E731
+    lrs, _ = lr_finder(make, X, Y, lr_min=1e-4, lr_max=1e-3, num_steps=2, smoothing=0.0, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(lrs, [1e-4, 1e-3])
+    for kwargs, match in [({"lr_min": 1e-3, "lr_max": 1e-3}, r"^lr_max must exceed lr_min"),
+                          ({"lr_min": 0.0}, r"^lr_min must be a positive"), ({"lr_max": -1.0}, r"^lr_max must be"),
+                          ({"num_steps": 1}, r"^num_steps must be an integer >= 2, got 1$"),
+                          ({"num_steps": 2.0}, r"^num_steps must be"), ({"smoothing": 1.0}, r"^smoothing must be in"),
+                          ({"smoothing": "0.5"}, r"^smoothing must be")]:
+        with pytest.raises(ValueError, match=match):
+            lr_finder(make, X, Y, rng=np.random.default_rng(0), **kwargs)
+    with pytest.raises(ValueError, match=r"got shape \(2, 0\)$"):
+        lr_finder(make, X[:, :0], Y[:, :0], rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"^lrs must be positive learning rates$"):
+        suggest_learning_rate([0.0, 1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"^lrs and costs must be non-empty arrays of the same shape"):
+        suggest_learning_rate([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match=r"^costs contains NaN"):
+        suggest_learning_rate([1.0], [np.nan])
+    with pytest.raises(ValueError, match=r"^lrs contains NaN"):
+        suggest_learning_rate([np.nan], [1.0])
