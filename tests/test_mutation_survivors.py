@@ -353,3 +353,58 @@ def test_lr_finder_and_suggest_validation():
         suggest_learning_rate([1.0], [np.nan])
     with pytest.raises(ValueError, match=r"^lrs contains NaN"):
         suggest_learning_rate([np.nan], [1.0])
+
+
+# --- diagnostics' figures ---------------------------------------------------------------------------
+
+def test_activation_histograms_show_each_hidden_layer_on_shared_bins():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nnlib.diagnostics import plot_activation_histograms, trace_forward
+
+    model = mlp([3, 5, 4, 1], hidden_activation="relu", rng=np.random.default_rng(0))
+    model.layers[1].activation = "tanh"  # one ReLU layer and one tanh layer
+    X = np.random.default_rng(1).standard_normal((3, 50))
+    axes = plot_activation_histograms(model, X, bins=7, title="the title")
+    trace = trace_forward(model, X)
+    assert len(axes) == 2  # the output layer (identity) is left out
+    relu_A, tanh_A = trace[0]["A"], trace[1]["A"]
+    values = [relu_A[relu_A > 0], tanh_A.ravel()]
+    low, high = min(v.min() for v in values), max(v.max() for v in values)
+    for ax, v, layer in zip(axes, values, trace):
+        (stairs,) = [p for p in ax.patches]
+        counts, edges = stairs.get_data().values, stairs.get_data().edges
+        np.testing.assert_allclose(edges, np.linspace(low, high, 8))  # the same 7 bins in every panel
+        assert counts.sum() == v.size  # ReLU panels count only the non-zero outputs
+        assert ax.get_title().startswith(f"{layer['name']}\nstd {layer['A'].std():.2g}")
+    assert axes[0].get_title().endswith(f", zeros {np.mean(relu_A == 0):.0%}")
+    assert "zeros" not in axes[1].get_title()
+    assert axes[0].figure._suptitle.get_text() == "the title"
+    # a layer whose activations are all equal still gets bins around its value
+    constant = mlp([3, 2, 1], hidden_activation="tanh", init="zeros")
+    (ax,) = plot_activation_histograms(constant, X, bins=4)
+    np.testing.assert_allclose(ax.patches[0].get_data().edges, np.linspace(-1, 1, 5))
+    plt.close("all")
+
+
+def test_gradient_norm_plot_draws_every_weight_on_a_log_scale():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nnlib.diagnostics import plot_gradient_norms
+
+    history = {"grad_norm": {"W1": [1.0, 0.5, 0.25], "W2": [2.0, 1.0, 0.1]}}
+    ax = plot_gradient_norms(history, title="norms")
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["||dW1||", "||dW2||"]
+    np.testing.assert_array_equal(lines[1].get_ydata(), [2.0, 1.0, 0.1])
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "iteration" and ax.get_ylabel() == "gradient norm"
+    assert ax.get_legend() is not None and ax.get_title() == "norms"
+    _, given = plt.subplots()
+    assert plot_gradient_norms(history, ax=given) is given and given.get_title() == ""
+    plt.close("all")
