@@ -408,3 +408,124 @@ def test_gradient_norm_plot_draws_every_weight_on_a_log_scale():
     _, given = plt.subplots()
     assert plot_gradient_norms(history, ax=given) is given and given.get_title() == ""
     plt.close("all")
+
+
+# --- diagnostics, gradcheck, regularization ---------------------------------------------------------
+
+from nnlib.diagnostics import (activation_report, dead_relu_fraction, learning_rate_sweep,  # noqa: E402
+                               saturated_fraction, trace_forward, train_monitored)
+from nnlib.regularization import Dropout, EarlyStopping, dropout_forward, l2_cost, with_l2  # noqa: E402
+
+
+def test_reports_and_traces_name_what_they_hold():
+    rng = np.random.default_rng(0)
+    model = mlp([2, 3, 1], hidden_activation="tanh", rng=rng)
+    model.layers.insert(1, Dropout(0.5, rng))
+    X = rng.standard_normal((2, 6))
+    trace = trace_forward(model, X)
+    assert [t["name"] for t in trace] == ["layer 1 (tanh)", "layer 2 (Dropout)", "layer 3 (identity)"]
+    np.testing.assert_allclose(trace[0]["Z"], model.layers[0].params["W"] @ X + model.layers[0].params["b"])
+    assert trace[1]["Z"] is None and np.array_equal(trace[1]["A"], trace[0]["A"])  # inference: dropout is off
+    rows = activation_report(model, X)
+    assert [sorted(r) for r in rows] == [["dead", "mean", "name", "saturated", "std"]] * 2
+    assert rows[0]["saturated"] == saturated_fraction(trace[0]["Z"], "tanh") and rows[0]["dead"] is None
+    with pytest.raises(ValueError, match=r"^X has 3 rows but the network expects n_x = 2"):
+        trace_forward(model, np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"^X must be 2-D"):
+        trace_forward(model, np.ones(2))
+    assert learning_rate_sweep(lambda: mlp([2, 1], rng=np.random.default_rng(0)), X, (X[:1] > 0) * 1.0,
+                               [0.1], 1)[0]["model"].n_x == 2
+    with pytest.raises(ValueError, match=r"^learning_rates must hold at least one learning rate$"):
+        learning_rate_sweep(lambda: model, X, X, [], 1)
+
+
+def test_fractions_on_one_unit_and_their_boundaries():
+    assert dead_relu_fraction(np.array([[-1.0, 0.0]])) == 1.0 and dead_relu_fraction(np.array([[1.0]])) == 0.0
+    with pytest.raises(ValueError, match=r"^Z must hold at least one unit and one example"):
+        dead_relu_fraction(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"^Z must be 2-D"):
+        dead_relu_fraction(np.zeros(3))
+    assert saturated_fraction(np.array([0.0])) == 0.0 and saturated_fraction(np.array([50.0])) == 1.0
+    with pytest.raises(ValueError, match=r"^Z must hold at least one entry"):
+        saturated_fraction(np.zeros(0))
+    with pytest.raises(ValueError, match=r"^threshold must lie in \(0, 1\)"):
+        saturated_fraction(np.zeros(2), threshold=1.0)
+    with pytest.raises(ValueError, match=r"^Z contains NaN"):
+        saturated_fraction(np.array([np.nan]))
+    # exactly at the threshold is not saturated: sigmoid'(0) * 1 is not < sigmoid'(0) * 1 - with threshold 0.5,
+    # z where sigmoid'(z) = 0.125 (half of 0.25) is the boundary
+    z = np.log((1 + np.sqrt(0.5)) / (1 - np.sqrt(0.5)))  # σ(z)(1 - σ(z)) = 0.125 exactly (up to rounding)
+    assert saturated_fraction(np.array([z * (1 - 1e-9)]), threshold=0.5) == 0.0
+
+
+def test_train_monitored_boundaries_and_overflowing_weights():
+    X = np.random.default_rng(0).standard_normal((2, 20))
+    Y = (X[:1] > 0) * 1.0
+    model = mlp([2, 3, 1], rng=np.random.default_rng(0))
+    assert train_monitored(model, X, Y, 0.1, 0)["cost"] == []
+    for lr, n, match in [(np.inf, 1, r"^learning_rate must be a positive finite number"),
+                         (0.1, -1, r"^num_iterations must be a non-negative integer, got -1$"),
+                         (0.1, 1.0, r"^num_iterations must be")]:
+        with pytest.raises(ValueError, match=match):
+            train_monitored(model, X, Y, lr, n)
+    # a learning rate so large that the first update overflows the weights: diverged at iteration 1
+    model = mlp([2, 3, 1], rng=np.random.default_rng(0))
+    history = train_monitored(model, X * 1e150, Y, 1e300, 5)
+    assert history["diverged"] == 1 and len(history["cost"]) == 1
+    # the ratio ||α dW|| / ||W|| is exact for small weights (no floor at 1)
+    model = mlp([2, 1], rng=np.random.default_rng(0))
+    model.layers[0].params["W"][...] = 1e-3
+    history = train_monitored(model, X, Y, 0.1, 1)
+    expected = 0.1 * history["grad_norm"]["W1"][0] / (np.sqrt(2) * 1e-3)
+    assert history["update_ratio"]["W1"][0] == pytest.approx(expected, rel=1e-9)
+    # the divergence factor is a ratio to the first cost, not its inverse
+    model = mlp([2, 1], rng=np.random.default_rng(0))
+    history = train_monitored(model, X, Y, 1e-3, 3)
+    assert history["diverged"] is None
+
+
+def test_step_and_finiteness_checks_in_gradcheck():
+    for h in (0.0, -1e-5, np.inf, True, "1e-5"):
+        with pytest.raises(ValueError, match=r"^h must be a positive finite step, such as 1e-5, got"):
+            numerical_gradient(lambda x: 0.0, np.zeros(1), h)
+    for a, n in [([np.nan], [1.0]), ([1.0], [np.inf])]:
+        with pytest.raises(ValueError, match=r"^analytic and numeric must be finite: a NaN or infinite gradient"):
+            relative_error(a, n)
+
+
+def test_regularization_boundaries_and_messages():
+    assert l2_cost({"W1": np.ones((1, 2))}, 0, 1) == 0.0  # lambda = 0 is no penalty, allowed
+    with pytest.raises(ValueError, match=r"^lambd must be a number >= 0 \(and finite\), got inf$"):
+        l2_cost({}, np.inf, 1)
+    with pytest.raises(TypeError, match=r"^params must be a dict name -> array such as model.params, got list$"):
+        l2_cost([], 0.1, 1)
+    with pytest.raises(ValueError, match=r"^m must be a positive integer"):
+        with_l2(mlp([2, 1], rng=np.random.default_rng(0)), 0.1, 0)
+    with_l2(mlp([2, 1], rng=np.random.default_rng(0)), 0.1, 1)
+    with pytest.raises(TypeError, match=r"^rng must be a np.random.Generator or None, got int$"):
+        Dropout(0.5, 3)
+    with pytest.raises(TypeError, match=r"^rng must be a np.random.Generator \(or pass a fixed mask\)$"):
+        dropout_forward(np.ones((2, 2)), 0.5)
+    with pytest.raises(ValueError, match=r"^mask must contain only 0 and 1 \(or False and True\)$"):
+        dropout_forward(np.ones((1, 2)), 0.5, mask=np.array([[0, 2]]))
+    with pytest.raises(ValueError, match=r"^A contains NaN"):
+        dropout_forward(np.array([[np.nan]]), 0.5, np.random.default_rng(0))
+    out, cache = dropout_forward(np.ones((1, 2), np.float32), 0.5, mask=np.array([[True, False]]))
+    assert cache.dtype == np.float32 and out.tolist() == [[2.0, 0.0]]
+    A = np.ones((3, 4))
+    assert Dropout(0.5, np.random.default_rng(0)).forward(A)[0] is A  # inference by default
+
+
+def test_early_stopping_monitors_and_ties():
+    holder = type("Holder", (), {"params": {"W1": np.zeros(1)}})()
+    stopper = EarlyStopping(holder, patience=1, monitor="cost")
+    assert stopper(0, {"cost": [1.0]}) is False
+    assert stopper(1, {"cost": [1.0, 1.0]}) is True  # a tie is no improvement
+    assert stopper.wait == 1
+    stopper = EarlyStopping(holder, patience=2, monitor="val_accuracy", min_delta=0.1)
+    stopper(0, {"val_accuracy": [0.5]})
+    assert stopper(1, {"val_accuracy": [0.5, 0.55]}) is False and stopper.best_epoch == 0  # +0.05 < 0.1
+    assert stopper(2, {"val_accuracy": [0.5, 0.55, 0.65]}) is False and stopper.best_epoch == 2  # +0.15 counts
+    stopper = EarlyStopping(holder, patience=2, min_delta=0.1)
+    stopper(0, {"val_cost": [1.0]})
+    assert stopper(1, {"val_cost": [1.0, 0.85]}) is False and stopper.best_epoch == 1  # -0.15 beats 0.1
