@@ -165,7 +165,7 @@ class _InvalidFile(ValueError):
 
 
 class _NotModel(ValueError):
-    """A file of another kind or version: load_model passes the message on as it is."""
+    """A file of another kind or version: load_model raises a ValueError with this message as it is."""
 
 
 def _build_layer(i, cls, config, rng):
@@ -209,8 +209,8 @@ def load_model(path, rng=None):
             if not (is_integer(version) and version == FORMAT_VERSION):
                 raise _NotModel(f"{path} has format_version {version}; this nnlib reads version {FORMAT_VERSION}")
             return _read_model(f, path, rng, os.path.getsize(path))
-    except _NotModel:
-        raise
+    except _NotModel as error:
+        raise ValueError(str(error)) from None
     except _InvalidFile as error:
         raise ValueError(f"{path} is not a valid nnlib model file: {error}") from None
     except Exception as error:  # noqa: BLE001  any other failure: an attribute or group is missing or garbled
