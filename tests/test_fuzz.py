@@ -35,8 +35,8 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib import (activations, batches, checks, data, datasets, diagnostics, gradcheck,  # noqa: E402
-                   initializers, io, layers, losses, metrics, model, optim, plots, regularization, softmax)
+from nnlib import (activations, batches, diagnostics, gradcheck, initializers, io, layers, model,  # noqa: E402
+                   optim, plots, regularization, softmax)
 
 # --- strategies ----------------------------------------------------------------------------------
 
