@@ -529,3 +529,59 @@ def test_early_stopping_monitors_and_ties():
     stopper = EarlyStopping(holder, patience=2, min_delta=0.1)
     stopper(0, {"val_cost": [1.0]})
     assert stopper(1, {"val_cost": [1.0, 0.85]}) is False and stopper.best_epoch == 1  # -0.15 beats 0.1
+
+
+# --- plots -------------------------------------------------------------------------------------
+
+def test_plot_points_costs_and_images_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nnlib.plots import CLASS_COLORS, plot_costs, plot_points, show_images
+
+    X, y = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 4.0]]), np.array([0, 2, 1])
+    ax = plot_points(X, y, title="pts")
+    (scatter,) = ax.collections
+    np.testing.assert_array_equal(scatter.get_offsets(), X.T)
+    np.testing.assert_array_equal(scatter.get_array(), y)
+    np.testing.assert_allclose(scatter.get_cmap().colors, CLASS_COLORS[:3])
+    assert scatter.norm.vmin == -0.5 and scatter.norm.vmax == 2.5
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("$x_1$", "$x_2$", "pts")
+    ax = plot_points(X, np.array([0, 0, 0]), num_classes=2)
+    np.testing.assert_allclose(ax.collections[0].get_cmap().colors, CLASS_COLORS[:2])
+    assert ax.collections[0].norm.vmax == 1.5
+    assert ax.get_title() == ""
+
+    ax = plot_costs({"a": [3.0, 2.0, 1.0], "b": [1.0, 0.5]}, xlabel="epoch", ylabel="J", title="t", logy=True)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["a", "b"]
+    np.testing.assert_array_equal(lines[0].get_xdata(), [0, 1, 2])
+    np.testing.assert_array_equal(lines[1].get_ydata(), [1.0, 0.5])
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title(), ax.get_yscale()) == ("epoch", "J", "t", "log")
+    ax = plot_costs({"only": [1.0, np.inf]}, logy=True)  # a non-finite cost is left to the plot, not refused
+    assert ax.get_legend() is None and ax.get_ylabel() == "cost" and ax.get_xlabel() == "iteration"
+    with pytest.raises(ValueError, match=r"^curves\['a'\] has costs <= 0, which a log scale \(logy=True\) cannot show$"):
+        plot_costs({"a": [1.0, -1.0]}, logy=True)
+    with pytest.raises(TypeError, match=r"^curves must be a non-empty dict label -> list of costs, got list$"):
+        plot_costs([1.0])
+    assert plot_costs({"a": [1.0, 0.0]}).get_yscale() == "linear"
+
+    images = np.arange(5 * 4 * 3, dtype=float).reshape(5, 4, 3)
+    fig = show_images(images, titles=list("abcde"), ncols=2, cmap="viridis", size=1.0)
+    axes = fig.axes
+    assert len(axes) == 6 and all(not ax.axison for ax in axes)
+    shown = [ax for ax in axes if ax.images]
+    assert len(shown) == 5 and [ax.get_title() for ax in shown] == list("abcde")
+    np.testing.assert_array_equal(shown[3].images[0].get_array(), images[3])
+    assert shown[0].images[0].get_cmap().name == "viridis"
+    np.testing.assert_allclose(fig.get_size_inches(), [2.0, 3 * 1.25])
+    np.testing.assert_allclose(show_images(images[:2], ncols=8).get_size_inches(), [2.6, 1.3])
+    with pytest.raises(ValueError, match=r"^titles must have one entry per image: 5 images, 1 titles$"):
+        show_images(images, titles=["a"])
+    with pytest.raises(ValueError, match=r"^ncols must be a positive integer, got 0$"):
+        show_images(images, ncols=0)
+    with pytest.raises(ValueError, match=r"^images must hold at least one image, got k = 0$"):
+        show_images(np.zeros((0, 2, 2)))
+    plt.close("all")
