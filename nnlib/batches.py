@@ -13,6 +13,10 @@ __all__ = ["num_batches", "minibatches"]
 
 def num_batches(m, batch_size):
     """How many mini-batches one epoch has: ceil(m / batch_size) (the last may be smaller)."""
+    if not is_integer(m) or m < 0:
+        raise ValueError(f"m must be a non-negative integer (the number of examples), got {m!r}")
+    if not is_integer(batch_size) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     return -(-int(m) // int(batch_size))
 
 

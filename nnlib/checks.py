@@ -42,15 +42,19 @@ def as_float_array(name, value, ndim=None):
 
 def check_shape(name, array, expected):
     """Raise ValueError unless array.shape matches `expected` (None matches any size)."""
-    ok = len(array.shape) == len(expected) and all(
-        want is None or want == got for want, got in zip(expected, array.shape))
+    shape = np.shape(array)
+    ok = len(shape) == len(expected) and all(
+        want is None or want == got for want, got in zip(expected, shape))
     if not ok:
         pretty = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
-        raise ValueError(f"{name} must have shape {pretty}, got {array.shape}")
+        raise ValueError(f"{name} must have shape {pretty}, got {shape}")
 
 
 def check_binary_labels(name, Y):
     """Raise ValueError unless every entry of Y is 0 or 1."""
+    Y = np.asarray(Y)
+    if Y.dtype == object or not (np.issubdtype(Y.dtype, np.number) or Y.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array of 0/1 labels, got dtype {Y.dtype}")
     if not np.all((Y == 0) | (Y == 1)):
         bad = np.unique(Y[(Y != 0) & (Y != 1)])[:5]
         raise ValueError(f"{name} must contain only 0 and 1, found {bad.tolist()}")

@@ -137,6 +137,8 @@ def train_val_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=None):
     """
     X = np.asarray(X)
     y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y must be arrays with the examples on their last axis, got shapes {X.shape} and {y.shape}")
     m = X.shape[-1]
     if y.shape[-1] != m:
         raise ValueError(f"X has {m} examples (columns) but y has {y.shape[-1]}")

@@ -15,7 +15,7 @@ measure what that number hides:
 import numpy as np
 
 from .activations import get_activation
-from .checks import as_float_array
+from .checks import as_float_array, is_integer, is_number
 
 __all__ = [
     "trace_forward", "dead_relu_fraction", "saturated_fraction", "activation_report", "gradient_norms",
@@ -56,6 +56,8 @@ def dead_relu_fraction(Z):
     revive it.
     """
     Z = as_float_array("Z", Z, ndim=2)
+    if 0 in Z.shape:
+        raise ValueError(f"Z must hold at least one unit and one example, (n, m) with n, m >= 1, got shape {Z.shape}")
     ### BEGIN SOLUTION
     return float(np.mean(np.all(Z <= 0, axis=1)))
     ### END SOLUTION
@@ -70,9 +72,11 @@ def saturated_fraction(Z, activation="sigmoid", threshold=0.01):
     """
     if activation not in ("sigmoid", "tanh"):
         raise ValueError(f"activation must be 'sigmoid' or 'tanh', got {activation!r}")
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must lie in (0, 1), got {threshold}")
+    if not is_number(threshold) or not 0 < threshold < 1:
+        raise ValueError(f"threshold must lie in (0, 1), got {threshold!r}")
     Z = as_float_array("Z", Z)
+    if Z.size == 0:
+        raise ValueError(f"Z must hold at least one entry, got shape {Z.shape}")
     _, g_prime = get_activation(activation)
     ### BEGIN SOLUTION
     return float(np.mean(g_prime(Z) < threshold * g_prime(np.zeros(1))[0]))
@@ -112,8 +116,10 @@ def train_monitored(model, X, Y, learning_rate, num_iterations, stop_on_divergen
     Training stops at a divergence when stop_on_divergence is True, and always
     once the cost or a parameter is no longer finite.
     """
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    if not is_number(learning_rate) or not 0 < learning_rate < np.inf:
+        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}")
+    if not is_integer(num_iterations) or num_iterations < 0:
+        raise ValueError(f"num_iterations must be a non-negative integer, got {num_iterations!r}")
     params = model.params
     weights = [name for name in params if name.startswith("W")]
     history = {"cost": [], "grad_norm": {w: [] for w in weights},

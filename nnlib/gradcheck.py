@@ -19,6 +19,7 @@ def numerical_gradient(f, x, h=1e-5):
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 ndarray (finite differences in float32 are too coarse)")
+    _check_step(h)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         original = x[i]
@@ -33,6 +34,11 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
+def _check_step(h):
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not 0 < h < np.inf:
+        raise ValueError(f"h must be a positive finite step, such as 1e-5, got {h!r}")
+
+
 def relative_error(analytic, numeric):
     """||a - n|| / (||a|| + ||n||): scale-free, in [0, 1], 0 when both are 0.
 
@@ -44,6 +50,8 @@ def relative_error(analytic, numeric):
     numeric = np.asarray(numeric, dtype=np.float64)
     if analytic.shape != numeric.shape:
         raise ValueError(f"analytic has shape {analytic.shape} but numeric has shape {numeric.shape}")
+    if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(numeric))):
+        raise ValueError("analytic and numeric must be finite: a NaN or infinite gradient has no relative error")
     denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     if denominator == 0:
         return 0.0
@@ -59,6 +67,7 @@ def check_gradients(f, params, grads, h=1e-5):
     f: called with no arguments, returns the scalar cost.
     Returns dict name -> relative error.
     """
+    _check_step(h)
     mismatched = sorted(set(params) ^ set(grads))
     if mismatched:
         raise ValueError(f"params and grads must have the same names; mismatched: {mismatched}")

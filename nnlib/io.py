@@ -32,6 +32,7 @@ import h5py
 import numpy as np
 
 from . import __version__
+from .checks import is_integer
 from .layers import Dense
 from .model import Model, SigmoidCrossEntropy
 from .regularization import Dropout
@@ -182,17 +183,25 @@ def _nnlib_module(module):
         return None
 
 
+class _InvalidFile(ValueError):
+    """What is wrong with a file; load_model raises it as "<path> is not a valid nnlib model file: ..."."""
+
+
+class _NotModel(ValueError):
+    """A file of another kind or version: load_model raises a ValueError with this message as it is."""
+
+
 def _build_layer(i, cls, config, rng):
     """cls(**config), giving it a random generator if its constructor takes one."""
     if not isinstance(config, dict):
-        raise ValueError(f"layer {i} ({cls.__name__}): its config must be a JSON object, got {config!r}")
+        raise _InvalidFile(f"layer {i} ({cls.__name__}): its config must be a JSON object, got {config!r}")
     kwargs = dict(config)
     if "rng" in inspect.signature(cls).parameters and "rng" not in kwargs:
         kwargs["rng"] = rng
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"layer {i} ({cls.__name__}): its config {config} is invalid: {error}") from None
+        raise _InvalidFile(f"layer {i} ({cls.__name__}): its config {config} is invalid: {error}") from None
 
 
 def load_model(path, rng=None):
@@ -202,6 +211,10 @@ def load_model(path, rng=None):
     (Dropout); default np.random.default_rng(0). Predictions do not depend on it.
     Raises FileNotFoundError for a missing file and ValueError for a file that
     is not an nnlib model, is damaged, or whose parameters do not fit their layer's config.
+
+    A damaged or crafted file costs no more memory than its own size: every dataset and
+    every size in a layer's config is checked against the file's size before anything is
+    read or allocated (a Dense config against its stored W exactly).
     """
     path = Path(path)
     if not path.exists():
@@ -209,52 +222,124 @@ def load_model(path, rng=None):
     rng = np.random.default_rng(0) if rng is None else rng
     try:
         f = h5py.File(path, "r")
-    except OSError:
-        raise ValueError(f"{path} is not an nnlib model file (not an HDF5 file)") from None
-    with f:
-        if f.attrs.get("format") != FORMAT:
-            raise ValueError(f"{path} is not an nnlib model file (no format = {FORMAT!r} attribute)")
-        version = int(f.attrs.get("format_version", -1))
-        if version != FORMAT_VERSION:
-            raise ValueError(f"{path} has format_version {version}; this nnlib reads version {FORMAT_VERSION}")
-        try:
-            return _read_model(f, path, rng)
-        except (KeyError, TypeError, json.JSONDecodeError) as error:  # an attribute or group is missing or garbled
-            raise ValueError(f"{path} is a damaged nnlib model file: {error}") from None
+    except Exception:  # noqa: BLE001  OSError for most damage; HDF5 raises others for some truncations
+        raise ValueError(f"{path} is not an nnlib model file (not an HDF5 file, or a damaged one)") from None
+    try:
+        with f:
+            if not _is_text(f.attrs.get("format")) or f.attrs.get("format") != FORMAT:
+                raise _NotModel(f"{path} is not an nnlib model file (no format = {FORMAT!r} attribute)")
+            version = f.attrs.get("format_version")
+            if not (is_integer(version) and version == FORMAT_VERSION):
+                raise _NotModel(f"{path} has format_version {version}; this nnlib reads version {FORMAT_VERSION}")
+            return _read_model(f, path, rng, os.path.getsize(path))
+    except _NotModel as error:
+        raise ValueError(str(error)) from None
+    except _InvalidFile as error:
+        raise ValueError(f"{path} is not a valid nnlib model file: {error}") from None
+    except Exception as error:  # noqa: BLE001  any other failure: an attribute or group is missing or garbled
+        raise ValueError(f"{path} is not a valid nnlib model file (damaged): {type(error).__name__}: {error}") from None
 
 
-def _read_model(f, path, rng):
+def _is_text(value):
+    return isinstance(value, str)
+
+
+def _read_model(f, path, rng, file_size):
+    _check_sizes(f, path, file_size)
     output_name = f.attrs["output"]
-    output = _output_class(f.attrs.get("output_module"), output_name)
+    output = _output_class(f.attrs.get("output_module"), output_name) if _is_text(output_name) else None
     if output is None:
-        raise ValueError(f"{path}: unknown output {output_name!r}, expected an output of nnlib "
-                         f"such as {sorted(OUTPUTS)}")
+        raise _InvalidFile(f"unknown output {output_name!r}, expected an output of nnlib such as {sorted(OUTPUTS)}")
     hyperparameters = json.loads(f.attrs["hyperparameters"])
+    if not isinstance(hyperparameters, dict):
+        raise _InvalidFile(f"hyperparameters must be a JSON object, got {type(hyperparameters).__name__}")
+    num_layers = f.attrs["num_layers"]
+    groups = sorted(f["layers"], key=lambda k: (len(k), k))
+    if not is_integer(num_layers) or groups != [str(i) for i in range(num_layers)]:
+        raise _InvalidFile(f"num_layers is {num_layers} but the file holds the layer groups {groups[:10]}"
+                           f"{' ...' if len(groups) > 10 else ''}: expected 0, 1, ..., num_layers - 1")
     layers = []
-    for i in range(int(f.attrs["num_layers"])):
+    for i in range(int(num_layers)):
         group = f["layers"][str(i)]
         class_name, module = group.attrs["class"], group.attrs.get("module")
         cls = _layer_class(module, class_name)
         if cls is None:
-            raise ValueError(f"{path}: layer {i} has unknown class {class_name!r} (module {module!r}); "
-                             f"expected a layer of nnlib such as {sorted(LAYERS)}")
-        layer = _build_layer(i, cls, json.loads(group.attrs["config"]), rng)
+            raise _InvalidFile(f"layer {i} has unknown class {class_name!r} (module {module!r}); "
+                               f"expected a layer of nnlib such as {sorted(LAYERS)}")
+        config = json.loads(group.attrs["config"])
+        _check_config_sizes(path, i, cls, config, group, file_size)
+        layer = _build_layer(i, cls, config, rng)
         _read_state(group, layer, path, i, class_name)
         stored = sorted(key for key in group if key != "state")
         if stored != sorted(layer.params):
-            raise ValueError(f"{path}: layer {i} ({class_name}) stores parameters {stored} "
-                             f"but its config needs {sorted(layer.params)}")
+            raise _InvalidFile(f"layer {i} ({class_name}) stores parameters {stored} "
+                               f"but its config needs {sorted(layer.params)}")
         for key in stored:
-            expected = layer.params[key].shape
-            if group[key].shape != expected:
-                raise ValueError(f"{path}: layer {i} ({class_name}) parameter {key!r} has shape "
-                                 f"{group[key].shape} but its config needs {expected}")
-            if group[key].dtype not in (np.float32, np.float64):
-                raise ValueError(f"{path}: layer {i} ({class_name}) parameter {key!r} has dtype "
-                                 f"{group[key].dtype}; expected float32 or float64")
-            layer.params[key] = group[key][()]
+            layer.params[key] = _read_array(group[key], layer.params[key].shape, path,
+                                            f"layer {i} ({class_name}) parameter {key!r}")
         layers.append(layer)
-    return Model(layers, output()), hyperparameters
+    try:
+        return Model(layers, output()), hyperparameters
+    except (TypeError, ValueError) as error:
+        raise _InvalidFile(f"its layers do not make a model: {error}") from None
+
+
+def _check_sizes(f, path, file_size):
+    """Every dataset must fit in the file: a compressed or never-written dataset could declare
+    gigabytes that reading it would allocate."""
+    def visit(name, item):
+        if isinstance(item, h5py.Dataset) and item.size * item.dtype.itemsize > file_size:
+            raise _InvalidFile(f"dataset {name!r} of shape {item.shape} declares "
+                               f"{item.size * item.dtype.itemsize} bytes but the file has only {file_size}")
+    f.visititems(visit)
+
+
+def _integers(value):
+    """Every integer inside a JSON value (numbers, lists, dicts)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [n for v in value for n in _integers(v)]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _integers(v)]
+    return []
+
+
+def _check_config_sizes(path, i, cls, config, group, file_size):
+    """Refuse a config that would make the layer's constructor allocate more than the file can hold.
+
+    No size in a config can exceed the number of float32 numbers the file has room for; a Dense
+    layer's (n_out, n_in) must be its stored W's shape (checked before W is allocated)."""
+    if not isinstance(config, dict):
+        return  # _build_layer says so
+    too_big = [n for n in _integers(config) if abs(n) > file_size // 4]
+    if too_big:
+        raise _InvalidFile(f"layer {i} ({cls.__name__}) config {config} holds the size {too_big[0]}, "
+                           f"more than a file of {file_size} bytes can store")
+    if cls is Dense and is_integer(config.get("n_in")) and is_integer(config.get("n_out")) \
+            and isinstance(group.get("W"), h5py.Dataset):
+        expected = (config["n_out"], config["n_in"])
+        if group["W"].shape != expected:
+            raise _InvalidFile(f"layer {i} (Dense) parameter 'W' has shape {group['W'].shape} "
+                               f"but its config needs {expected}")
+
+
+def _read_array(dataset, expected, path, what, floats_only=True):
+    """The stored array, after checking its shape, dtype (float32/float64, or any real number
+    type for state, which may count things) and values (finite)."""
+    if not isinstance(dataset, h5py.Dataset):
+        raise _InvalidFile(f"{what} is not a dataset")
+    if dataset.shape != expected:
+        raise _InvalidFile(f"{what} has shape {dataset.shape} but its config needs {expected}")
+    real = np.issubdtype(dataset.dtype, np.floating) or np.issubdtype(dataset.dtype, np.integer)
+    if dataset.dtype not in (np.float32, np.float64) and (floats_only or not real):
+        raise _InvalidFile(f"{what} has dtype {dataset.dtype}; expected float32 or float64")
+    value = dataset[()]
+    if not np.all(np.isfinite(value)):
+        raise _InvalidFile(f"{what} contains NaN or infinite values")
+    return value
 
 
 def _read_state(group, layer, path, i, class_name):
@@ -262,10 +347,8 @@ def _read_state(group, layer, path, i, class_name):
     expected = getattr(layer, "state", None) or {}
     stored = group.get("state", {})
     if sorted(stored) != sorted(expected):
-        raise ValueError(f"{path}: layer {i} ({class_name}) stores state {sorted(stored)} "
-                         f"but its config needs {sorted(expected)}")
+        raise _InvalidFile(f"layer {i} ({class_name}) stores state {sorted(stored)} "
+                           f"but its config needs {sorted(expected)}")
     for key in expected:
-        if stored[key].shape != np.shape(expected[key]):
-            raise ValueError(f"{path}: layer {i} ({class_name}) state {key!r} has shape "
-                             f"{stored[key].shape} but its config needs {np.shape(expected[key])}")
-        layer.state[key] = stored[key][()]
+        layer.state[key] = _read_array(stored[key], np.shape(expected[key]), path,
+                                       f"layer {i} ({class_name}) state {key!r}", floats_only=False)

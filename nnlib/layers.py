@@ -39,6 +39,8 @@ def linear_backward(dZ, cache, need_dA_prev=True):
     """
     A_prev, W = cache
     m = A_prev.shape[1]
+    if m == 0:
+        raise ValueError(f"A_prev must hold at least one example (m >= 1 columns), got shape {A_prev.shape}")
     ### BEGIN SOLUTION
     dW = dZ @ A_prev.T
     dW /= m  # in place, like Z += b above: no temporary array the size of W
@@ -96,8 +98,8 @@ class Dense:
         self.params = {"W": W, "b": np.zeros((self.n_out, 1), dtype=W.dtype)}
 
     def forward(self, A_prev, training=False):
-        if A_prev.ndim != 2 or A_prev.shape[0] != self.n_in:
-            raise ValueError(f"A_prev must have shape ({self.n_in}, m) for {self!r}, got {A_prev.shape}")
+        if np.ndim(A_prev) != 2 or np.shape(A_prev)[0] != self.n_in:
+            raise ValueError(f"A_prev must have shape ({self.n_in}, m) for {self!r}, got {np.shape(A_prev)}")
         return dense_forward(A_prev, self.params["W"], self.params["b"], self.activation)
 
     def backward(self, dA, cache, need_dA_prev=True):

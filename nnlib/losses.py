@@ -19,6 +19,8 @@ def _check_binary_pair(A_name, A, Y):
     A = as_float_array(A_name, A, ndim=2)
     Y = as_float_array("Y", Y, ndim=2)
     check_shape(A_name, A, (1, None))
+    if A.shape[1] == 0:
+        raise ValueError(f"{A_name} must hold at least one example (m >= 1 columns), got shape {A.shape}")
     check_shape("Y", Y, A.shape)
     check_binary_labels("Y", Y)
     return A, Y

@@ -33,11 +33,19 @@ class SigmoidCrossEntropy:
 
     def probabilities(self, Z):
         """P(y = 1 | x) for each example, shape (1, m)."""
-        return sigmoid(Z)
+        return sigmoid(_binary_logits(Z))
 
     def predict(self, Z):
         """Labels (m,) in {0, 1}: σ(z) > 0.5 exactly when z > 0."""
-        return (Z[0] > 0).astype(np.int64)
+        return (_binary_logits(Z)[0] > 0).astype(np.int64)
+
+
+def _binary_logits(Z):
+    """Z[L] as a float array of shape (1, m): a binary output has one logit per example, and
+    reading row 0 of a wider Z would quietly ignore the other rows."""
+    Z = as_float_array("Z", Z, ndim=2)
+    check_shape("Z", Z, (1, None))
+    return Z
 
 
 class Model:
@@ -74,6 +82,9 @@ class Model:
                 width = layer.n_out
         if all(layer.n_in is None for layer in layers):
             raise ValueError("layers must include at least one layer with a fixed input size n_in (e.g. Dense)")
+        if isinstance(output, SigmoidCrossEntropy) and width is not None and _shape(width) != (1,):
+            raise ValueError(f"output SigmoidCrossEntropy needs a last layer of 1 unit (one logit per example), "
+                             f"but the last layer gives {width}; use SoftmaxCrossEntropy for several classes")
         self.layers, self.output = layers, output
         self.n_x = next(layer.n_in for layer in layers if layer.n_in is not None)
         self.input_shape = _shape(self.n_x)  # one example: (n_x,) for vectors, (C, H, W) for images
@@ -86,6 +97,8 @@ class Model:
     def forward(self, X, training=False):
         """X (n_x, m), or (*input_shape, m) -> (Z[L] of the last layer, list of caches)."""
         X = as_float_array("X", X, ndim=len(self.input_shape) + 1)
+        if X.shape[-1] == 0:
+            raise ValueError(f"X must hold at least one example (m >= 1 on its last axis), got shape {X.shape}")
         if len(self.input_shape) == 1 and X.shape[0] != self.n_x:
             raise ValueError(f"X has {X.shape[0]} rows but the network expects n_x = {self.n_x}: "
                              f"X must be (n_x, m), one example per column (transposed?)")
@@ -167,7 +180,8 @@ def mlp(layer_sizes, hidden_activation="relu", output=None, init="he", rng=None,
     Hidden layers use `hidden_activation`; the last layer is linear and the
     output object (default SigmoidCrossEntropy) applies σ or softmax in its loss.
     """
-    sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple)) else []
+    # a list, a tuple or a 1-D array such as np.array([5, 3, 1]) (its entries are NumPy integers)
+    sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, range, np.ndarray)) else []
     if len(sizes) < 2 or any(not is_integer(n) or n < 1 for n in sizes):
         raise ValueError(f"layer_sizes must be at least two positive integers [n_x, ..., n_L], got {layer_sizes}")
     activations = [hidden_activation] * (len(sizes) - 2) + ["identity"]
@@ -190,7 +204,14 @@ def train(model, X, Y, learning_rate, num_iterations, print_every=0):
     costs = []
     params = model.params
     for i in range(num_iterations):
-        cost, grads = model.loss_and_grads(X, Y)
+        try:
+            cost, grads = model.loss_and_grads(X, Y)
+        except ValueError as error:
+            # after a step, the loss refusing NaN/inf logits means the weights blew up, not bad data
+            if i > 0 and _diverged(model, X):
+                raise FloatingPointError(f"the weights overflowed at iteration {i} ({error}): "
+                                         f"lower the learning rate") from error
+            raise
         if not np.isfinite(cost):
             raise FloatingPointError(f"cost became {cost} at iteration {i}: lower the learning rate")
         for name, value in params.items():
@@ -198,4 +219,19 @@ def train(model, X, Y, learning_rate, num_iterations, print_every=0):
         costs.append(cost)
         if print_every and (i % print_every == 0 or i == num_iterations - 1):
             print(f"iteration {i:5d}  cost {cost:.4f}")
+    if num_iterations and _diverged(model):
+        raise FloatingPointError("the weights overflowed in the last iteration: lower the learning rate")
     return costs
+
+
+def _diverged(model, X=None):
+    """True if a parameter is NaN or infinite, or (given a batch X) the forward pass overflows.
+
+    Called only when something already failed or once after training, so it costs nothing per step."""
+    if not all(np.all(np.isfinite(p)) for p in model.params.values()):
+        return True
+    if X is None:
+        return False
+    with np.errstate(all="ignore"):
+        Z, _ = model.forward(X)
+    return not np.all(np.isfinite(Z))

@@ -23,6 +23,7 @@ import numpy as np
 
 from .batches import minibatches
 from .checks import as_float_array, is_integer, is_number
+from .model import _diverged
 
 __all__ = [
     "Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "is_weight", "AdamW", "inverse_time_decay",
@@ -32,9 +33,16 @@ __all__ = [
 
 
 def _positive(name, value):
-    if not is_number(value) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    # finite too: a learning rate of inf turns every update into NaN, an epsilon of inf every update into 0
+    if not is_number(value) or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive number (and finite), got {value!r}")
     return float(value)
+
+
+def _epoch(epoch):
+    if not is_integer(epoch) or epoch < 0:
+        raise ValueError(f"epoch must be a non-negative integer, got {epoch!r}")
+    return int(epoch)
 
 
 def _beta(name, value):
@@ -197,11 +205,19 @@ class AdamW(Adam):
 
 def inverse_time_decay(lr0, decay_rate, epoch):
     """α = α0 / (1 + decay_rate · epoch)."""
+    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
+    if not is_number(decay_rate) or not 0 <= decay_rate < math.inf:
+        raise ValueError(f"decay_rate must be a finite number >= 0, got {decay_rate!r}")
     return lr0 / (1.0 + decay_rate * epoch)
 
 
 def step_decay(lr0, drop, every, epoch):
     """α = α0 · drop^floor(epoch / every): multiply by `drop` every `every` epochs."""
+    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
+    if not is_number(drop) or not 0 < drop <= 1:
+        raise ValueError(f"drop must be a number in (0, 1], got {drop!r}")
+    if not is_integer(every) or every < 1:
+        raise ValueError(f"every must be a positive integer, got {every!r}")
     return lr0 * drop ** (epoch // every)
 
 
@@ -221,6 +237,8 @@ def warmup_cosine(lr0, warmup, epochs, epoch, lr_min=0.0):
 def labels_of(Y):
     """Integer labels (m,) from targets: (m,) labels, binary (1, m) or one-hot (C, m)."""
     Y = np.asarray(Y)
+    if Y.ndim not in (1, 2) or Y.shape[-1] == 0:
+        raise ValueError(f"Y must be labels (m,), binary (1, m) or one-hot (C, m) with m >= 1, got shape {Y.shape}")
     if Y.ndim == 1:
         return Y.astype(np.int64)
     if Y.shape[0] == 1:
@@ -257,6 +275,8 @@ def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, va
     if X.ndim < 2:
         raise ValueError(f"X must be (n_x, m), one example per column (or (..., m) for images), got shape {X.shape}")
     m = X.shape[-1]
+    if m == 0:
+        raise ValueError(f"X must hold at least one example (m >= 1 on its last axis), got shape {X.shape}")
     if loss_and_grads is None:
         loss_and_grads = model.loss_and_grads
     if validation is not None:
@@ -266,17 +286,29 @@ def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, va
     history = {"cost": [], "lr": [], "time": []}
     if validation is not None:
         history.update(val_cost=[], val_accuracy=[])
-    elapsed = 0.0
+    elapsed, steps = 0.0, 0
     for epoch in range(epochs):
         if schedule is not None:
-            optimizer.learning_rate = float(schedule(epoch))
+            lr = schedule(epoch)
+            # a negative rate would climb the cost, a NaN one would silently fill the weights with NaN
+            if not is_number(lr) or not 0 < lr < math.inf:
+                raise ValueError(f"schedule({epoch}) must return a positive finite learning rate, got {lr!r}")
+            optimizer.learning_rate = float(lr)
         start = time.perf_counter()
         total = 0.0
         for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
-            cost, grads = loss_and_grads(X_batch, Y_batch)
+            try:
+                cost, grads = loss_and_grads(X_batch, Y_batch)
+            except ValueError as error:
+                # the loss refusing NaN/inf logits after a step: the weights blew up, not bad data
+                if steps > 0 and _diverged(model, X_batch):
+                    raise FloatingPointError(f"the weights overflowed in epoch {epoch} ({error}): "
+                                             f"lower the learning rate") from error
+                raise
             if not np.isfinite(cost):
                 raise FloatingPointError(f"cost became {cost} in epoch {epoch}: lower the learning rate")
             optimizer.step(params, grads)
+            steps += 1
             total += cost * X_batch.shape[-1]
         elapsed += time.perf_counter() - start
         history["cost"].append(total / m)
@@ -296,6 +328,8 @@ def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, va
             break
     if callback is not None and hasattr(callback, "on_train_end"):
         callback.on_train_end()
+    if _diverged(model):
+        raise FloatingPointError("the weights overflowed in the last step: lower the learning rate")
     return history
 
 
@@ -320,8 +354,10 @@ def lr_finder(make_model, X, Y, optimizer=SGD, lr_min=1e-5, lr_max=10.0, num_ste
         raise ValueError(f"lr_max must exceed lr_min, got lr_min={lr_min} and lr_max={lr_max}")
     if not isinstance(num_steps, (int, np.integer)) or num_steps < 2:
         raise ValueError(f"num_steps must be an integer >= 2, got {num_steps!r}")
-    if not 0 <= smoothing < 1:
+    if not is_number(smoothing) or not 0 <= smoothing < 1:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+    if np.ndim(X) < 2 or np.shape(X)[-1] == 0:
+        raise ValueError(f"X must be (n_x, m) with at least one example (m >= 1), got shape {np.shape(X)}")
     model = make_model()
     params = model.params
     opt = optimizer(lr_min)
@@ -358,7 +394,9 @@ def lr_finder(make_model, X, Y, optimizer=SGD, lr_min=1e-5, lr_max=10.0, num_ste
 
 def suggest_learning_rate(lrs, costs):
     """A rule of thumb for lr_finder's output: one tenth of the rate with the lowest cost."""
-    lrs, costs = np.asarray(lrs), np.asarray(costs)
+    lrs, costs = as_float_array("lrs", lrs), as_float_array("costs", costs)
     if lrs.size == 0 or lrs.shape != costs.shape:
         raise ValueError("lrs and costs must be non-empty arrays of the same shape (from lr_finder)")
+    if np.any(lrs <= 0):
+        raise ValueError("lrs must be positive learning rates")
     return float(lrs[np.argmin(costs)] / 10)

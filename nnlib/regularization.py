@@ -17,12 +17,14 @@ __all__ = [
 
 def _weights(params):
     """The weight matrices of a params dict: the names starting with "W" (not the biases b)."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict name -> array such as model.params, got {type(params).__name__}")
     return {name: p for name, p in params.items() if name.startswith("W")}
 
 
 def _check_l2(lambd, m):
-    if not is_number(lambd) or not lambd >= 0:
-        raise ValueError(f"lambd must be a number >= 0, got {lambd!r}")
+    if not is_number(lambd) or not 0 <= lambd < np.inf:
+        raise ValueError(f"lambd must be a number >= 0 (and finite), got {lambd!r}")
     if not is_integer(m) or m < 1:
         raise ValueError(f"m must be a positive integer (the number of examples), got {m!r}")
 

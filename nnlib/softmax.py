@@ -23,6 +23,8 @@ def _logits(Z):
     Z = as_float_array("Z", Z)
     if Z.ndim not in (1, 2):
         raise ValueError(f"Z must be (C,) or (C, m) logits, got shape {Z.shape}")
+    if Z.shape[0] == 0:
+        raise ValueError(f"Z must hold at least one class (C >= 1 rows), got shape {Z.shape}")
     return Z
 
 
@@ -99,6 +101,8 @@ def categorical_cross_entropy(A, Y):
     Probabilities exactly 0 are clipped to EPS so the cost stays finite.
     """
     A = as_float_array("A", A, ndim=2)
+    if 0 in A.shape:
+        raise ValueError(f"A must hold at least one class and one example, (C, m) with C, m >= 1, got shape {A.shape}")
     if np.any((A < 0) | (A > 1)):
         raise ValueError("A must hold probabilities in [0, 1]; pass logits to softmax_cross_entropy instead")
     Y = _targets(Y, A.shape[0], A.dtype)
@@ -115,6 +119,8 @@ def softmax_cross_entropy(Z, Y):
     a probability underflows to 0 (naively, log 0 = -inf).
     """
     Z = as_float_array("Z", Z, ndim=2)
+    if 0 in Z.shape:
+        raise ValueError(f"Z must hold at least one class and one example, (C, m) with C, m >= 1, got shape {Z.shape}")
     Y = _targets(Y, Z.shape[0], Z.dtype)
     check_shape("Y", Y, Z.shape)
     shifted = Z - Z.max(axis=0, keepdims=True)  # every exponent <= 0

@@ -233,17 +233,17 @@ def test_a_damaged_model_file(tmp_path):
     save_model(softmax_model(), path)
     with h5py.File(path, "r+") as f:
         del f.attrs["hyperparameters"]
-    with pytest.raises(ValueError, match="damaged nnlib model file"):
+    with pytest.raises(ValueError, match="not a valid nnlib model file"):
         load_model(path)
     save_model(softmax_model(), path)
     with h5py.File(path, "r+") as f:
         del f["layers/2"]
-    with pytest.raises(ValueError, match="damaged nnlib model file"):
+    with pytest.raises(ValueError, match="not a valid nnlib model file"):
         load_model(path)
     save_model(softmax_model(), path)
     with h5py.File(path, "r+") as f:
         f["layers/0"].attrs["config"] = "{not json"
-    with pytest.raises(ValueError, match="damaged nnlib model file"):
+    with pytest.raises(ValueError, match="not a valid nnlib model file"):
         load_model(path)
     save_model(softmax_model(), path)
     with h5py.File(path, "r+") as f:
@@ -316,7 +316,9 @@ def test_layers_of_any_nnlib_module_and_their_state_round_trip(tmp_path, statefu
 
 
 def test_state_that_disagrees_with_the_config(tmp_path, stateful_layer_module):
-    model = Model([Dense(3, 4, rng=np.random.default_rng(0)), stateful_layer_module(4)], SigmoidCrossEntropy())
+    rng = np.random.default_rng(0)
+    model = Model([Dense(3, 4, rng=rng), stateful_layer_module(4), Dense(4, 1, "identity", rng=rng)],
+                  SigmoidCrossEntropy())
     save_model(model, tmp_path / "m.h5")
     with h5py.File(tmp_path / "m.h5", "r+") as f:
         del f["layers/1/state/scale"]
@@ -350,7 +352,8 @@ def test_only_nnlib_modules_are_imported_when_loading(tmp_path, module):
 
 
 def test_save_refuses_a_layer_from_outside_nnlib(tmp_path):
-    model = Model([Dense(3, 4, rng=np.random.default_rng(0)), _Scaler(4)], SigmoidCrossEntropy())
+    rng = np.random.default_rng(0)
+    model = Model([Dense(3, 4, rng=rng), _Scaler(4), Dense(4, 1, "identity", rng=rng)], SigmoidCrossEntropy())
     with pytest.raises(ValueError, match=r"model.layers\[1\] is a _Scaler from .*nnlib's own modules"):
         save_model(model, tmp_path / "m.h5")
 

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from nnlib import datasets  # noqa: E402
-from nnlib.plots import plot_costs, plot_decision_boundary, plot_points, show_images  # noqa: E402
+from nnlib.plots import CLASS_COLORS, plot_costs, plot_decision_boundary, plot_points, show_images  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -37,17 +37,55 @@ def test_decision_boundary_binary(moons):
     assert len(ax.collections) >= 2  # the filled regions and the scatter of the data
 
 
+def region_colour(ax, x, y):
+    """The RGB colour (0..1) drawn at data point (x, y) of ax, from the rendered figure."""
+    fig = ax.figure
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    px, py = ax.transData.transform((x, y))
+    return pixels[round(pixels.shape[0] - py), round(px), :3] / 255
+
+
+def class_fill(k):
+    """What a region of class k looks like: its tab10 colour at alpha 0.3 over the white background."""
+    return 0.3 * np.array(CLASS_COLORS[k]) + 0.7
+
+
+def corners(X, margin=0.05):
+    """Four points in the padding around the data (no data point is drawn there)."""
+    lo, hi = X.min(axis=1), X.max(axis=1)
+    pad = margin * (hi - lo)
+    return [(lo[0] - pad[0], lo[1] - pad[1]), (hi[0] + pad[0], lo[1] - pad[1]),
+            (lo[0] - pad[0], hi[1] + pad[1]), (hi[0] + pad[0], hi[1] + pad[1])]
+
+
 def test_decision_boundary_three_classes_and_given_axes():
     X, y = datasets.spirals(90, np.random.default_rng(0), classes=3)
-    fig, ax = plt.subplots()
-    out = plot_decision_boundary(lambda P: (np.arctan2(P[1], P[0]) > 0).astype(int) * 2, X, y, ax=ax)
+    _, ax = plt.subplots()
+
+    def predict(P):  # class 2 above the x axis, class 0 below
+        return (P[1] > 0).astype(int) * 2
+
+    out = plot_decision_boundary(predict, X, y, ax=ax)
     assert out is ax
-    fig.canvas.draw()
+    lo, hi = X.min(axis=1), X.max(axis=1)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < lo[0] and x1 > hi[0] and y0 < lo[1] and y1 > hi[1]  # the data and a margin around it
+    # the scatter shows every point, coloured by its class
+    scatter = [c for c in ax.collections if len(c.get_offsets()) == X.shape[1]]
+    assert len(scatter) >= 1
+    np.testing.assert_allclose(np.asarray(scatter[-1].get_offsets()), X.T)
+    # each corner of the plane is filled with the colour of the class predict gives it
+    for x, y_ in corners(X):
+        expected = class_fill(int(predict(np.array([[x], [y_]]))[0]))
+        np.testing.assert_allclose(region_colour(ax, x, y_), expected, atol=0.02)
 
 
 def test_decision_boundary_accepts_predictions_of_shape_1_by_k(moons):
     X, y = moons
-    plot_decision_boundary(lambda P: (P[:1] > 0).astype(int), X, y, resolution=20)
+    ax = plot_decision_boundary(lambda P: (P[:1] > 0).astype(int), X, y, resolution=20)
+    for x, y_ in corners(X):
+        np.testing.assert_allclose(region_colour(ax, x, y_), class_fill(int(x > 0)), atol=0.02)
 
 
 def test_plot_points_and_costs():
