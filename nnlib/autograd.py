@@ -13,6 +13,8 @@ import numpy as np
 from .activations import sigmoid as _sigmoid
 from .checks import as_float_array, is_number
 
+__all__ = ["Tensor", "as_tensor", "topological_order"]
+
 
 class Tensor:
     """data: an array (or number) of floats; float32 stays float32, the rest become float64."""

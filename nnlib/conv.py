@@ -18,6 +18,11 @@ from .checks import is_integer
 from .initializers import initialize_weights
 from .layers import activation_backward
 
+__all__ = [
+    "conv_output_shape", "pad_images", "conv2d_loops", "im2col", "col2im", "conv_forward",
+    "conv_backward", "conv_dX_full", "Conv2D",
+]
+
 
 def _pair(name, value, minimum):
     """An int or a pair of ints (>= minimum) -> a tuple (vertical, horizontal)."""

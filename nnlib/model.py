@@ -8,7 +8,7 @@ parameters) whose arrays are the layers' own, so an update in place trains the m
 import numpy as np
 
 from .activations import sigmoid
-from .checks import as_float_array, is_integer, is_number
+from .checks import as_float_array, check_shape, is_integer, is_number
 from .layers import Dense
 from .losses import sigmoid_cross_entropy
 

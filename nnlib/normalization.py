@@ -22,6 +22,13 @@ from .activations import get_activation
 from .checks import as_float_array, is_integer, is_number
 from .layers import activation_backward, activation_forward
 
+__all__ = [
+    "standardize_forward", "standardize_backward_graph", "standardize_backward", "batch_axes",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_graph", "batchnorm_inference",
+    "batchnorm_inference_backward", "layer_axes", "layernorm_forward", "layernorm_backward",
+    "BatchNorm", "LayerNorm",
+]
+
 
 def standardize_forward(X, axes, eps=1e-5):
     """x̂ = (X - μ) / √(σ² + ε), with μ and σ² the mean and (biased) variance over `axes`.

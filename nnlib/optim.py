@@ -175,6 +175,8 @@ class Adam(Optimizer):
 
 def is_weight(name):
     """True for the parameters that weight decay shrinks: the weight matrices "W..." (not the biases)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a parameter name such as 'W1', got {type(name).__name__}")
     return name.startswith("W")
 
 
@@ -223,12 +225,20 @@ def step_decay(lr0, drop, every, epoch):
 
 def cosine_decay(lr0, epochs, epoch, lr_min=0.0):
     """α = lr_min + (α0 - lr_min) (1 + cos(π · epoch / epochs)) / 2: from α0 at epoch 0 down to lr_min."""
+    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
+    if not is_integer(epochs) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if not is_number(lr_min) or not 0 <= lr_min <= lr0:
+        raise ValueError(f"lr_min must be a number in [0, lr0], got {lr_min!r}")
     return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs)) / 2.0
 
 
 def warmup_cosine(lr0, warmup, epochs, epoch, lr_min=0.0):
     """Linear warmup α0 (epoch + 1) / warmup for the first `warmup` epochs, then cosine_decay
     from α0 to lr_min over the remaining epochs - warmup (epochs counts the warmup too)."""
+    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
+    if not is_integer(warmup) or warmup < 0:
+        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
     if epoch < warmup:
         return lr0 * (epoch + 1) / warmup
     return cosine_decay(lr0, max(epochs - warmup, 1), epoch - warmup, lr_min)

@@ -20,6 +20,8 @@ from .plots import plot_decision_boundary
 from .regularization import Dropout, with_l2
 from .softmax import SoftmaxCrossEntropy
 
+__all__ = ["Run", "draw", "playground"]
+
 DATASETS = {"xor": datasets.xor, "flower": datasets.flower, "moons": datasets.moons,
             "circles": datasets.circles, "spirals": datasets.spirals}
 DEFAULTS = {"dataset": "moons", "depth": 2, "width": 8, "activation": "relu", "init": "he",
@@ -116,16 +118,17 @@ def playground(epochs=150, frames=6, **settings):
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)}; playground takes {sorted(DEFAULTS)}")
     start = {**DEFAULTS, **settings}
+    label = {"style": {"description_width": "100px"}}  # room for the longest description
     controls = {
-        "dataset": w.Dropdown(options=sorted(DATASETS), value=start["dataset"], description="data"),
-        "depth": w.IntSlider(value=start["depth"], min=1, max=4, description="hidden layers"),
-        "width": w.IntSlider(value=start["width"], min=1, max=32, description="units each"),
-        "activation": w.Dropdown(options=["relu", "tanh", "sigmoid"], value=start["activation"], description="activation"),
-        "init": w.Dropdown(options=["he", "xavier", "small", "large", "zeros"], value=start["init"], description="init"),
-        "learning_rate": w.FloatLogSlider(value=start["learning_rate"], base=10, min=-4, max=0, description="learning rate"),
-        "lambd": w.FloatSlider(value=start["lambd"], min=0, max=5, step=0.1, description="L2 lambda"),
-        "keep_prob": w.FloatSlider(value=start["keep_prob"], min=0.5, max=1, step=0.05, description="keep_prob"),
-        "seed": w.IntSlider(value=start["seed"], min=0, max=9, description="seed"),
+        "dataset": w.Dropdown(options=sorted(DATASETS), value=start["dataset"], description="data", **label),
+        "depth": w.IntSlider(value=start["depth"], min=1, max=4, description="hidden layers", **label),
+        "width": w.IntSlider(value=start["width"], min=1, max=32, description="units each", **label),
+        "activation": w.Dropdown(options=["relu", "tanh", "sigmoid"], value=start["activation"], description="activation", **label),
+        "init": w.Dropdown(options=["he", "xavier", "small", "large", "zeros"], value=start["init"], description="init", **label),
+        "learning_rate": w.FloatLogSlider(value=start["learning_rate"], base=10, min=-4, max=0, description="learning rate", **label),
+        "lambd": w.FloatSlider(value=start["lambd"], min=0, max=5, step=0.1, description="L2 lambda", **label),
+        "keep_prob": w.FloatSlider(value=start["keep_prob"], min=0.5, max=1, step=0.05, description="keep_prob", **label),
+        "seed": w.IntSlider(value=start["seed"], min=0, max=9, description="seed", **label),
     }
     button = w.Button(description="Train", button_style="primary")
     status = w.Label()

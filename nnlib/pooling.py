@@ -15,6 +15,11 @@ import numpy as np
 
 from .checks import is_integer
 
+__all__ = [
+    "pool_output_shape", "maxpool_forward", "maxpool_backward", "avgpool_forward", "avgpool_backward",
+    "MaxPool2D", "AvgPool2D", "Flatten",
+]
+
 
 def _pair(name, value, minimum):
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)

@@ -24,6 +24,11 @@ import numpy as np
 
 from .checks import is_integer, is_number
 
+__all__ = [
+    "rnn_forward", "rnn_backward", "gru_forward", "gru_backward", "orthogonal", "RNN", "GRU",
+    "global_norm", "clip_by_global_norm", "with_clipping",
+]
+
 _DTYPES = (np.float32, np.float64)
 
 

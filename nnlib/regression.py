@@ -10,6 +10,8 @@ import numpy as np
 
 from .checks import as_float_array
 
+__all__ = ["squared_error", "SquaredError"]
+
 
 def squared_error(Z, Y):
     """(J, dZ) for predictions Z (k, m) and targets Y (k, m): J = (1/2m) Σ (Z - Y)², dZ = Z - Y."""

@@ -14,6 +14,8 @@ and rebuild it with Residual(**config) like any other layer.
 """
 from .checks import is_integer
 
+__all__ = ["Residual"]
+
 
 class _Linked(dict):
     """A dict of the block's named arrays whose item assignment also replaces the array in the layer."""
