@@ -262,6 +262,38 @@ INTERPOLATION = [
     ("stub", IW + "    raise NotImplementedError()", "NotImplementedError"),
 ]
 
+PRECISION = [
+    ("reference", None, "PASS"),
+    ("recall's formula", 'return c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0', "TP / (TP + FP)"),
+    ("no 0/0 guard", 'return c["tp"] / (c["tp"] + c["fp"])', "return 0.0 then"),
+    ("stub", STUB, "NotImplementedError"),
+    ("syntax error", SYNTAX, "syntax error"),
+]
+MOMENTUM = [
+    ("reference", None, "PASS"),
+    ("accumulates (PyTorch's form)", "v *= self.beta\nv += g\np -= self.learning_rate * v", "PyTorch's form"),
+    ("a new array, not in place", "v = self.beta * v + (1.0 - self.beta) * g\np -= self.learning_rate * v", "in place"),
+    ("plain SGD", "p -= self.learning_rate * g", "ours averages"),
+    ("stub", STUB, "NotImplementedError"),
+    ("syntax error", SYNTAX, "syntax error"),
+]
+L2_GRADS = [
+    ("reference", None, "PASS"),
+    ("no 1/m", "return {name: lambd * W for name, W in _weights(params).items()}", "forgot to divide by m"),
+    ("1/2m", "return {name: (lambd / (2 * m)) * W for name, W in _weights(params).items()}", "half the gradient"),
+    ("biases too", "return {name: (lambd / m) * W for name, W in params.items()}", "biases are not penalized"),
+    ("stub", STUB, "NotImplementedError"),
+    ("syntax error", SYNTAX, "syntax error"),
+]
+DEAD_RELU = [
+    ("reference", None, "PASS"),
+    ("fraction of entries", "return float(np.mean(Z <= 0))", "fraction of units (rows)"),
+    ("strict inequality", "return float(np.mean(np.all(Z < 0, axis=1)))", "use Z <= 0"),
+    ("over the wrong axis", "return float(np.mean(np.all(Z <= 0, axis=0)))", "rows are units"),
+    ("stub", STUB, "NotImplementedError"),
+    ("syntax error", SYNTAX, "syntax error"),
+]
+
 # (notebook, check cell grade_id, module of the %%writefile exercise or None, set-up code, cases)
 EXERCISES = [
     ("01_single_neuron", "check-sigmoid", "activations", "import warnings", SIGMOID),
@@ -272,12 +304,12 @@ EXERCISES = [
     ("04_deep_network", "nb04_check_linear_backward", "layers", "", LINEAR_BACKWARD),
     ("04_deep_network", "nb04_check_xavier_relu_ratio", None, "", RATIO),
     ("04_deep_network", "nb04_check_parameter_count", None, "from nnlib.model import mlp", NUM_PARAMS),
-    ("05_image_classification", "nb05_check_precision_recall_f1", "metrics", "import warnings", METRICS),
+    ("05_image_classification", "nb05_check_precision_recall_f1", "metrics", "import warnings", PRECISION),
     ("06_softmax", "nb06_check_softmax", "softmax", "import warnings", SOFTMAX),
     ("06_softmax", "nb06_check_check_yourself", None, "", ANSWERS_06),
-    ("07_optimization", "nb07_check_momentum_adam", "optim", "", METRICS),
-    ("08_regularization", "nb08_check_l2_grads_dropout", "regularization", "", METRICS),
-    ("09_debugging_training", "nb09_check_dead_relu_saturated", "diagnostics", "", METRICS),
+    ("07_optimization", "nb07_check_momentum_adam", "optim", "", MOMENTUM),
+    ("08_regularization", "nb08_check_l2_grads_dropout", "regularization", "", L2_GRADS),
+    ("09_debugging_training", "nb09_check_dead_relu_saturated", "diagnostics", "", DEAD_RELU),
     ("11_deep_networks", "nb11_check_layernorm", "normalization", "import importlib\n"
      "from nnlib.gradcheck import numerical_gradient, relative_error", METRICS),
     ("13_recurrent_networks", "nb13_check_bptt_loop", "recurrent", "import importlib\n"
