@@ -97,7 +97,7 @@ def draw(run, fig=None):
 
 def _png(fig):
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
+    fig.savefig(buffer, format="png", dpi=150)  # sharp on a projector, as the notebooks' figures
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -107,6 +107,9 @@ def playground(epochs=150, frames=6, **settings):
     Pressing Train starts a new run and redraws the figure `frames` times over `epochs` epochs, so
     the boundary and the cost curve are seen to evolve. settings override DEFAULTS for the first run.
     """
+    unknown = set(settings) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; playground takes {sorted(DEFAULTS)}")
     try:
         import ipywidgets as w
     except ImportError:
@@ -114,9 +117,6 @@ def playground(epochs=150, frames=6, **settings):
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    unknown = set(settings) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown settings {sorted(unknown)}; playground takes {sorted(DEFAULTS)}")
     start = {**DEFAULTS, **settings}
     label = {"style": {"description_width": "100px"}}  # room for the longest description
     controls = {
