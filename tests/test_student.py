@@ -32,26 +32,17 @@ def student(tmp_path_factory):
 
 
 def solution_lines(nb) -> set[str]:
-    """Lines (stripped, 8+ characters) inside solution regions that appear nowhere outside them."""
-    inside, outside = set(), set()
-    for cell in nb.cells:
-        found = regions(cell.source)
-        region_lines = {line.strip() for r in found for line in r}
-        inside |= region_lines
-        depth = False
-        for line in cell.source.split("\n"):
-            if BEGIN in line:
-                depth = True
-            elif END in line:
-                depth = False
-            elif not depth:
-                outside.add(line.strip())
-    return {line for line in inside - outside - OUTSIDE_EVERY_REGION if len(line) >= 8}
+    """Lines (stripped, 8+ characters) inside solution regions that appear nowhere outside them
+    (in this notebook, or in any other: see OUTSIDE_EVERY_REGION)."""
+    inside = {line.strip() for cell in nb.cells for r in regions(cell.source) for line in r}
+    return {line for line in inside - _lines_outside_regions(nb) - OUTSIDE_EVERY_REGION if len(line) >= 8}
 
 
 def _lines_outside_regions(nb):
-    lines, depth = set(), False
+    """The stripped lines of every cell that are not inside a solution region."""
+    lines = set()
     for cell in nb.cells:
+        depth = False
         for line in cell.source.split("\n"):
             if BEGIN in line:
                 depth = True
