@@ -96,9 +96,10 @@ def draw(run, fig=None):
 
 
 def _png(fig):
+    """The figure as PNG bytes, at 150 dpi: sharp on a projector, as the notebooks' figures."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150)  # sharp on a projector, as the notebooks' figures
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    fig.savefig(buffer, format="png", dpi=150)
+    return buffer.getvalue()
 
 
 def playground(epochs=150, frames=6, **settings):
@@ -115,7 +116,6 @@ def playground(epochs=150, frames=6, **settings):
     except ImportError:
         raise ImportError("the playground needs ipywidgets: pip install ipywidgets (make lab installs it)") from None
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     start = {**DEFAULTS, **settings}
     label = {"style": {"description_width": "100px"}}  # room for the longest description
@@ -132,15 +132,13 @@ def playground(epochs=150, frames=6, **settings):
     }
     button = w.Button(description="Train", button_style="primary")
     status = w.Label()
-    out = w.Output()
+    image = w.Image(format="png", width=900)  # the figure as a widget: redrawn in place, never a cell output
     fig = plt.figure(figsize=(9, 3.8))
-    plt.close(fig)  # shown by hand in `out`, never by the inline backend at the end of the cell
+    plt.close(fig)  # shown through `image`, never by the inline backend at the end of the cell
 
     def show(run):
         draw(run, fig)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
+        image.value = _png(fig)
 
     def train(_=None, initial=False):
         run = Run(**{name: control.value for name, control in controls.items()})
@@ -167,6 +165,7 @@ def playground(epochs=150, frames=6, **settings):
     first = train(initial=True)
     names = list(controls)
     box = Playground([w.HBox([w.VBox([controls[n] for n in names[:5]]), w.VBox([controls[n] for n in names[5:]])]),
-                       w.HBox([button, status]), out])
-    box.fallback_png, box.run, box.controls, box.button = _png(fig), first, controls, button
+                       w.HBox([button, status]), image])
+    box.fallback_png = base64.b64encode(image.value).decode("ascii")
+    box.run, box.controls, box.button = first, controls, button
     return box

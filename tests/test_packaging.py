@@ -178,8 +178,8 @@ def test_binder_installs_the_lab_environment_of_pyproject():
 def test_lab_extra_is_what_make_lab_and_make_test_install():
     extras = pyproject()["project"]["optional-dependencies"]
     assert set(extras["lab"]) == {"jupyterlab", "ipykernel", "ipywidgets>=8"}
-    # what nnlib imports only inside a function (the playground): the lab extra brings it (IPython with ipykernel)
-    assert third_party_imports(inside_functions=True) - third_party_imports() == {"ipywidgets", "IPython"}
+    # what nnlib imports only inside a function (the playground): the lab extra brings it
+    assert third_party_imports(inside_functions=True) - third_party_imports() == {"ipywidgets"}
     assert "ipykernel" in extras["test"] and "ruff" in " ".join(extras["test"])
     makefile = (ROOT / "Makefile").read_text()
     assert "EXTRAS ?= lab,test" in makefile and "pip install -e '.[$(EXTRAS)]'" in makefile
