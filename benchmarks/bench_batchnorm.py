@@ -26,15 +26,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mlp import (
-    THREAD_VARIABLES,
+import protocol
+from protocol import (
     fmt_load,
     limit_threads,
     machine_info,
@@ -118,16 +117,9 @@ def run_worker(args):
 
 
 def spawn(args, worker, variant):
-    env = dict(os.environ)
-    env.update({name: str(args.threads) for name in THREAD_VARIABLES})
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--variant", variant,
-               "--threads", str(args.threads), "--nnlib-root", str(args.nnlib_root),
-               "--warmup-seconds", str(args.warmup_seconds)]
-    done = subprocess.run(command, check=False, env=env, capture_output=True, text=True)
-    if done.returncode != 0 or not done.stdout.strip():
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"worker {worker} {variant} failed (exit {done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    flags = ["--worker", worker, "--variant", variant, "--threads", args.threads, "--nnlib-root", args.nnlib_root,
+             "--warmup-seconds", args.warmup_seconds]
+    return protocol.spawn(Path(__file__).resolve(), flags, args.threads, f"{worker} {variant}")
 
 
 def main(argv=None):

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mlp import (
-    THREAD_VARIABLES,
+import protocol
+from protocol import (
     describe_pools,
     limit_threads,
     machine_info,
@@ -41,7 +40,10 @@ from bench_mlp import (
     paired_seconds,
     print_machine,
     threadpool_summary,
+    nnlib_epoch,
     timed_epochs,
+    torch_epoch,
+    torch_result,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -100,17 +102,7 @@ def worker_nnlib(args, dtype):
     X, Y = nnlib_data(args, dtype, one_hot)
     model = build(dtype)
     optimizer = optim.SGD(LEARNING_RATE)
-    rng = np.random.default_rng(1)
-
-    def run_epoch():
-        total, seen = 0.0, 0
-        for Xb, Yb in batches.minibatches(X, Y, BATCH_SIZE, rng):
-            cost, grads = model.loss_and_grads(Xb, Yb)
-            optimizer.step(model.params, grads)
-            total += cost * Xb.shape[-1]
-            seen += Xb.shape[-1]
-        return total / seen
-
+    run_epoch = nnlib_epoch(model, optimizer, X, Y, BATCH_SIZE, np.random.default_rng(1), batches.minibatches)
     timing = timed_epochs(run_epoch, args.epochs)
     return {"version": getattr(nnlib, "__version__", "?"), "dtype_used": str(model.params["W1"].dtype), **timing}
 
@@ -129,25 +121,8 @@ def worker_torch(args, dtype):
                           nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 10)).to(torch_dtype)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    rng = np.random.default_rng(1)
-    m = X.shape[0]
-
-    def run_epoch():
-        order = torch.from_numpy(rng.permutation(m))
-        total = torch.zeros((), dtype=torch.float64)
-        for start in range(0, m, BATCH_SIZE):
-            idx = order[start:start + BATCH_SIZE]
-            xb, yb = X[idx], y[idx]
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.detach() * len(idx)
-        return float(total) / m
-
-    timing = timed_epochs(run_epoch, args.epochs)
-    return {"version": torch.__version__, "num_threads": torch.get_num_threads(),
-            "dtype_used": str(next(model.parameters()).dtype).replace("torch.", ""), **timing}
+    run_epoch = torch_epoch(model, loss_fn, optimizer, X, y, BATCH_SIZE, np.random.default_rng(1))
+    return torch_result(model, timed_epochs(run_epoch, args.epochs))
 
 
 def worker_gflops(args, dtype):
@@ -199,16 +174,9 @@ WORKERS = {"nnlib": worker_nnlib, "torch": worker_torch, "gflops": worker_gflops
 
 
 def spawn(args, worker, dtype, epochs):
-    env = dict(os.environ)
-    env.update({name: str(args.threads) for name in THREAD_VARIABLES})
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--dtype", dtype,
-               "--m", str(args.m), "--epochs", str(epochs), "--threads", str(args.threads),
-               "--nnlib-root", str(args.nnlib_root), "--warmup-seconds", str(args.warmup_seconds)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0 or not done.stdout.strip():
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"worker {worker} {dtype} failed (exit {done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    flags = ["--worker", worker, "--dtype", dtype, "--m", args.m, "--epochs", epochs, "--threads", args.threads,
+             "--nnlib-root", args.nnlib_root, "--warmup-seconds", args.warmup_seconds]
+    return protocol.spawn(Path(__file__).resolve(), flags, args.threads, f"{worker} {dtype}")
 
 
 def goal(key, value):

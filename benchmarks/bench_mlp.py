@@ -27,16 +27,27 @@ import argparse
 import inspect
 import json
 import os
-import platform
-import resource
 import statistics
-import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import protocol
+from protocol import (
+    describe_pools,
+    limit_threads,
+    machine_info,
+    median_seconds,
+    nnlib_epoch,
+    paired_seconds,
+    print_machine,
+    threadpool_summary,
+    timed_epochs,
+    torch_epoch,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = ("nnlib", "torch", "sklearn")
@@ -54,7 +65,6 @@ GOALS = {  # from the benchmark issue
     ("sklearn/nnlib", "float64"): (">=", 1.7),
     ("gflops", "float32"): (">=", 60.0),
 }
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 # ----------------------------------------------------------------------------- data
@@ -72,49 +82,6 @@ def make_data(problem, m, dtype):
     X = rng.standard_normal((m, sizes[0]))
     labels = np.argmax(X @ teacher, axis=1).astype(np.int64)
     return X.astype(dtype), labels
-
-
-def timed_epochs(run_epoch, epochs, warmup=1):
-    """Call run_epoch() warmup + epochs times.
-
-    Returns a dict: warmup_time, epoch_times and costs (one per timed epoch), and
-    minor_faults, the median number of minor page faults per timed epoch (a sign of
-    large temporaries that the allocator gives back to the OS and faults in again).
-    """
-    times, costs, faults, warmup_time = [], [], [], 0.0
-    for epoch in range(warmup + epochs):
-        faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        start = time.perf_counter()
-        cost = run_epoch()
-        elapsed = time.perf_counter() - start
-        if epoch < warmup:
-            warmup_time += elapsed
-        else:
-            times.append(elapsed)
-            costs.append(float(cost))
-            faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before)
-    return {"warmup_time": warmup_time, "epoch_times": times, "costs": costs,
-            "minor_faults": statistics.median(faults)}
-
-
-def threadpool_summary():
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return [{"error": "threadpoolctl not installed"}]
-    keep = ("user_api", "internal_api", "prefix", "version", "num_threads", "architecture",
-            "threading_layer")
-    return [{key: info.get(key) for key in keep if info.get(key) is not None}
-            for info in threadpool_info()]
-
-
-def limit_threads(threads):
-    """Hold every BLAS/OpenMP pool that threadpoolctl can see to `threads` (env vars do the rest)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
-    return threadpool_limits(limits=threads)
 
 
 # ----------------------------------------------------------------------------- workers
@@ -145,14 +112,7 @@ def worker_nnlib(args, dtype):
     optimizer = optim.SGD(LEARNING_RATE)
     rng = np.random.default_rng(1)
 
-    def manual_epoch():
-        total, seen = 0.0, 0
-        for Xb, Yb in batches.minibatches(X, Y, BATCH_SIZE, rng):
-            cost, grads = model.loss_and_grads(Xb, Yb)
-            optimizer.step(model.params, grads)
-            total += cost * Xb.shape[1]
-            seen += Xb.shape[1]
-        return total / seen
+    manual_epoch = nnlib_epoch(model, optimizer, X, Y, BATCH_SIZE, rng, batches.minibatches)
 
     def fit_epoch():
         history = optim.fit(model, X, Y, optimizer, epochs=1, batch_size=BATCH_SIZE, rng=rng)
@@ -218,22 +178,7 @@ def worker_torch(args, dtype):
     model = nn.Sequential(*layers).to(torch_dtype)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    rng = np.random.default_rng(1)
-    m = X.shape[0]
-
-    def run_epoch():
-        order = torch.from_numpy(rng.permutation(m))
-        total = torch.zeros((), dtype=torch.float64)
-        for start in range(0, m, BATCH_SIZE):
-            idx = order[start:start + BATCH_SIZE]
-            xb, yb = X[idx], y[idx]
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.detach() * len(idx)
-        return float(total) / m
-
+    run_epoch = torch_epoch(model, loss_fn, optimizer, X, y, BATCH_SIZE, np.random.default_rng(1))
     timing = timed_epochs(run_epoch, args.epochs)
     config = torch.__config__.show()
     blas = next((part.split("=", 1)[1] for part in config.replace(",", " ").split()
@@ -280,22 +225,6 @@ def worker_sklearn(args, dtype):
 
 
 # ----------------------------------------------------------------------------- GFLOP/s
-
-def median_seconds(fn, min_time=0.2, repeats=5):
-    """Median over `repeats` of the mean time of one call, each repeat lasting >= min_time."""
-    fn()
-    number, start = 1, time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    number = max(1, int(min_time / once))
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
-
 
 def worker_gflops(args, dtype):
     """nnlib's training step vs NumPy's matmul rate on exactly that step's matmuls.
@@ -384,28 +313,6 @@ def worker_gflops(args, dtype):
     }
 
 
-def paired_seconds(f, g, min_time=0.2, repeats=9):
-    """Time f and g in alternation; return (median f, median g, median of the ratios g/f).
-
-    Alternating the two, and taking the median of the per-pair ratios, keeps a
-    machine whose speed drifts (other processes, clock changes) from biasing the ratio.
-    """
-    counts = []
-    for fn in (f, g):
-        fn()
-        start = time.perf_counter()
-        fn()
-        counts.append(max(1, int(min_time / max(time.perf_counter() - start, 1e-7))))
-    tf, tg = [], []
-    for _ in range(repeats):
-        for fn, n, out in ((f, counts[0], tf), (g, counts[1], tg)):
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            out.append((time.perf_counter() - start) / n)
-    return statistics.median(tf), statistics.median(tg), statistics.median(b / a for a, b in zip(tf, tg))
-
-
 WORKERS = {"nnlib": worker_nnlib, "torch": worker_torch, "sklearn": worker_sklearn,
            "gflops": worker_gflops}
 
@@ -421,94 +328,10 @@ def run_worker(args):
 # ----------------------------------------------------------------------------- driver
 
 def spawn(args, worker, problem, dtype, m, epochs):
-    env = dict(os.environ)
-    env.update({name: str(args.threads) for name in THREAD_VARIABLES})
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", worker,
-               "--problem", problem, "--dtype", dtype, "--m", str(m), "--epochs", str(epochs),
-               "--threads", str(args.threads), "--nnlib-root", str(args.nnlib_root),
-               "--nnlib-loop", args.nnlib_loop, "--warmup-seconds", str(args.warmup_seconds)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0 or not done.stdout.strip():
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"worker {worker} {problem} {dtype} failed (exit {done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def machine_info():
-    cpu = "?"
-    physical = set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            text = f.read()
-        for line in text.splitlines():
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "model name" and cpu == "?":
-                cpu = value.strip()
-            if key == "core id":
-                physical.add(value.strip())
-        flags = next((line.split(":", 1)[1].split() for line in text.splitlines()
-                      if line.startswith("flags")), [])
-        simd = [f for f in ("avx", "avx2", "fma", "avx512f") if f in flags]
-    except OSError:
-        simd = []
-    if cpu == "?":
-        cpu = platform.processor() or "?"
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-
-    def version(name):
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-    return {
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "platform": platform.platform(), "python": platform.python_version(),
-        "cpu": cpu, "simd": simd, "logical_cpus": os.cpu_count(), "usable_cpus": usable,
-        "cores_per_socket_ids": len(physical) or None,
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30, 1)
-        if hasattr(os, "sysconf") else None,
-        "versions": {name: version(name) for name in ("numpy", "torch", "scikit-learn", "threadpoolctl")},
-        "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
-    }
-
-
-def print_machine(info, args, blas):
-    v = info["versions"]
-    print(f"date      {info['date']}")
-    print(f"machine   {info['cpu']} ({', '.join(info['simd']) or 'no AVX'}); "
-          f"{info['usable_cpus']} usable of {info['logical_cpus']} logical CPUs; "
-          f"{info['memory_gib']} GiB; {info['platform']}")
-    print(f"software  Python {info['python']}, NumPy {v['numpy']}, PyTorch {v['torch']}, "
-          f"scikit-learn {v['scikit-learn']}, threadpoolctl {v['threadpoolctl']}")
-    print(f"threads   {args.threads} ({'/'.join(THREAD_VARIABLES)}={args.threads}, "
-          f"threadpool_limits({args.threads}), torch.set_num_threads({args.threads}))")
-    for worker, pools in blas.items():
-        print(f"BLAS      {worker}: {pools}")
-    print(f"load avg  start {fmt_load(info['loadavg_start'])}, end {fmt_load(info.get('loadavg_end'))}"
-          "  (a busy machine skews every number below)")
-
-
-def fmt_load(load):
-    return "?" if not load else " ".join(f"{x:.2f}" for x in load)
-
-
-def describe_pools(result):
-    """One line per BLAS/OpenMP library a worker had loaded, from threadpoolctl."""
-    parts = []
-    for pool in result.get("threadpools", []):
-        if pool.get("user_api") != "blas":
-            continue
-        parts.append(f"{pool.get('internal_api')} {pool.get('version')} ({pool.get('prefix')}, "
-                     f"{pool.get('architecture', '?')}, {pool.get('threading_layer', '?')}, "
-                     f"{pool.get('num_threads')} threads)")
-    if "blas" in result:
-        parts.append(result["blas"] + f", {result.get('cpu_capability', '?')}, "
-                     f"{result.get('num_threads')} threads")
-    return "; ".join(parts) or "?"
+    flags = ["--worker", worker, "--problem", problem, "--dtype", dtype, "--m", m, "--epochs", epochs,
+             "--threads", args.threads, "--nnlib-root", args.nnlib_root, "--nnlib-loop", args.nnlib_loop,
+             "--warmup-seconds", args.warmup_seconds]
+    return protocol.spawn(Path(__file__).resolve(), flags, args.threads, f"{worker} {problem} {dtype}")
 
 
 def check_goal(key, dtype, value):

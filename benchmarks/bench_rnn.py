@@ -26,14 +26,14 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_mlp import THREAD_VARIABLES, limit_threads, threadpool_summary, timed_epochs
+import protocol
+from protocol import limit_threads, nnlib_epoch, threadpool_summary, timed_epochs, torch_epoch, torch_result
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = ("nnlib", "torch")
@@ -69,16 +69,7 @@ def worker_nnlib(args, dtype):
     model = Model([GRU(N_X, N_H, seq_len=T, rng=rng, dtype=dtype), Dense(N_H, CLASSES, "identity", "xavier", rng, dtype)],
                   SoftmaxCrossEntropy())
     optimizer = optim.SGD(LEARNING_RATE)
-    shuffle = np.random.default_rng(1)
-
-    def run_epoch():
-        total, seen = 0.0, 0
-        for Xb, yb in batches.minibatches(X, labels, BATCH_SIZE, shuffle):
-            cost, grads = model.loss_and_grads(Xb, yb)
-            optimizer.step(model.params, grads)
-            total += cost * Xb.shape[-1]
-            seen += Xb.shape[-1]
-        return total / seen
+    run_epoch = nnlib_epoch(model, optimizer, X, labels, BATCH_SIZE, np.random.default_rng(1), batches.minibatches)
 
     if args.profile:
         import cProfile
@@ -120,41 +111,17 @@ def worker_torch(args, dtype):
     model = Classifier().to(torch_dtype)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    shuffle = np.random.default_rng(1)
-    m = X.shape[1]
-
-    def run_epoch():
-        order = torch.from_numpy(shuffle.permutation(m))
-        total = torch.zeros((), dtype=torch.float64)
-        for start in range(0, m, BATCH_SIZE):
-            idx = order[start:start + BATCH_SIZE]
-            xb, yb = X[:, idx], y[idx]
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.detach() * len(idx)
-        return float(total) / m
-
-    timing = timed_epochs(run_epoch, args.epochs)
-    return {"version": torch.__version__, "num_threads": torch.get_num_threads(),
-            "dtype_used": str(next(model.parameters()).dtype).replace("torch.", ""), **timing}
+    run_epoch = torch_epoch(model, loss_fn, optimizer, X, y, BATCH_SIZE, np.random.default_rng(1), batch_axis=1)
+    return torch_result(model, timed_epochs(run_epoch, args.epochs))
 
 
 WORKERS = {"nnlib": worker_nnlib, "torch": worker_torch}
 
 
 def spawn(args, worker):
-    env = dict(os.environ)
-    env.update({name: str(args.threads) for name in THREAD_VARIABLES})
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--dtype", args.dtype,
-               "--m", str(args.m), "--epochs", str(args.epochs), "--threads", str(args.threads),
-               "--nnlib-root", str(args.nnlib_root)]
-    done = subprocess.run(command, check=False, env=env, capture_output=True, text=True)
-    if done.returncode != 0 or not done.stdout.strip():
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"worker {worker} failed (exit {done.returncode})")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    flags = ["--worker", worker, "--dtype", args.dtype, "--m", args.m, "--epochs", args.epochs,
+             "--threads", args.threads, "--nnlib-root", args.nnlib_root]
+    return protocol.spawn(Path(__file__).resolve(), flags, args.threads, worker)
 
 
 def main(argv=None):
