@@ -1,0 +1,53 @@
+"""The class on JupyterHub (docs/HUB.md), at CI size: the project's hub/jupyterhub_config.py with three
+simulated students who log in through the REST API, each run notebook 00 in their own copy at the same
+time and write a marker into their own nnlib; one server is stopped in the middle of a notebook and
+started again. benchmarks/hub_load.py does the same with twenty students (the table in docs/HUB.md).
+
+Skipped, naming what is missing, without the hub extra or configurable-http-proxy (make hub-setup).
+"""
+
+import pytest
+from benchmarks import hub_load
+
+pytestmark = pytest.mark.slow  # starts a hub, three servers and their kernels (about 30 s)
+
+
+@pytest.fixture(scope="module")
+def result():
+    missing = hub_load.missing()
+    if missing:
+        pytest.skip("JupyterHub test needs " + ", ".join(missing))
+    return hub_load.run(students=3, notebooks=("00_notation_numpy_data",), restart=True,
+                        restart_notebook="00_notation_numpy_data", log=lambda m: None)
+
+
+def test_every_student_finishes_notebook_00_in_their_own_server(result):
+    assert result["finished"] == 3, result["problems"]
+    assert len(result["run_00_notation_numpy_data_s"]) == 3
+    assert len(result["peak_user_bytes"]) == 3, "memory was sampled for each student's server and kernel"
+
+
+def test_no_student_changes_another_students_files_or_the_teachers(result):
+    assert result["copies_changed_by_another"] == 0, result["problems"]
+    assert result["cross_access_refused"] == "3/3", result["problems"]
+    assert result["teacher_tree_changed"] == []
+
+
+def test_a_server_stopped_mid_notebook_keeps_the_students_files(result):
+    restart = result["restart"]
+    assert restart["files_intact"], result["problems"]
+    assert restart["processes_left_after_stop"] == 0
+
+
+def test_the_run_cleans_up_every_process_and_file(result):
+    assert result["processes_left"] == 0 and result["workdir_removed"], result["problems"]
+    assert result["problems"] == []
+
+
+def test_a_difference_in_a_copy_is_seen():
+    """The isolation check can fail: a file changed, added or removed shows in the diff."""
+    before = {"nnlib/a.py": "1", "nnlib/b.py": "2"}
+    assert hub_load.diff(before, before) == []
+    assert hub_load.diff(before, {"nnlib/a.py": "1", "nnlib/b.py": "3"}) == ["nnlib/b.py"]
+    assert hub_load.diff(before, {"nnlib/a.py": "1"}) == ["nnlib/b.py"]
+    assert hub_load.diff(before, {**before, "nnlib/hub_marker_x.py": "4"}) == ["nnlib/hub_marker_x.py"]
