@@ -13,8 +13,10 @@
 #   NN_HUB_PASSWORD   the shared password of the DummyAuthenticator (required: the hub refuses to start
 #                     without one); a real class uses a real authenticator, see docs/HUB.md
 #   NN_HUB_ADMINS     comma-separated admin user names (teacher)
-#   NN_HUB_COPY       what each home gets: "series", "student" or "series,student" (the default; the
-#                     handout only if student/ exists). For a graded class use "student".
+#   NN_HUB_COPY       what each home gets, comma-separated: "series" (~/nn-from-scratch), "student" (the
+#                     handout of `make student`, ~/student) and "course" (nbgrader's release/ of
+#                     `make course`, ~/assignments); each only if built. Default "series,student";
+#                     for a graded class "student" or "course" (docs/HUB.md).
 #   NN_HUB_API_TOKEN  if set, a service "nn-hub-admin" with this token and the admin role (scripts
 #                     such as the load test create users and start servers with it)
 #   NN_HUB_MEM_LIMIT, NN_HUB_CPU_LIMIT   per-user limits (1G, 1): see "Limits" below
@@ -105,7 +107,7 @@ _ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 
 
 def copy_course(spawner):
-    """pre_spawn_hook: on a user's first start, copy the series (and the handout) into their home.
+    """pre_spawn_hook: on a user's first start, copy the series (the handout, the assignments) into their home.
 
     Later starts find the copy and leave it alone: a student's work survives a restart. Each copy is
     made in a temporary folder and renamed into place, so a spawn that fails half-way leaves none."""
@@ -116,6 +118,8 @@ def copy_course(spawner):
         targets.append(("nn-from-scratch", [REPO / name for name in SERIES]))
     if "student" in COPY and (REPO / "student").is_dir():
         targets.append(("student", sorted((REPO / "student").iterdir())))
+    if "course" in COPY and (REPO / "course" / "release").is_dir():
+        targets.append(("assignments", sorted((REPO / "course" / "release").iterdir())))
     for name, sources in targets:
         dest = home / name
         if dest.exists():
