@@ -9,7 +9,8 @@ starts their server, saves a notebook of their own through the contents API, run
 to bottom through the kernel API (a session per notebook, every code cell over the kernel's websocket),
 and writes a marker module into their own nnlib with %%writefile. All students run at the same time.
 
-It reports how many finished without error, the time to the last one, peak memory per user (server and
+It also logs in once through the login page, with the shared password and with a wrong one. It
+reports how many finished without error, the time to the last one, peak memory per user (server and
 kernels) and for the hub (JupyterHub and its proxy), and checks that:
 - no user's files were changed by another: every user's copy is hashed after their server started and
   after the run; the only difference allowed is their own marker module;
@@ -373,6 +374,21 @@ def execute(ws, code: str, where: str) -> None:
         raise RuntimeError(f"{where}: {reply.get('ename')}: {reply.get('evalue')}")
 
 
+def password_login(hub: Hub, name: str, password: str) -> int:
+    """What a browser does on the login page: the form with its XSRF token. Returns the status of the
+    POST: 302 (to the student's server) if the hub let them in, 403 if not."""
+    import re
+
+    import requests
+
+    web = requests.Session()
+    web.trust_env = False
+    page = web.get(f"{hub.url}/hub/login", timeout=60)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
+    data = {"username": name, "password": password, "_xsrf": xsrf.group(1) if xsrf else ""}
+    return web.post(f"{hub.url}/hub/login", data=data, allow_redirects=False, timeout=60).status_code
+
+
 def marker_cell(name: str) -> str:
     return f'%%writefile ../nnlib/hub_marker_{name}.py\n"""Written by {name} (benchmarks/hub_load.py)."""\nOWNER = "{name}"\n'
 
@@ -398,6 +414,11 @@ def run(students: int = 20, notebooks: tuple[str, ...] = ("01_single_neuron", "0
         result["hub_start_s"] = time.monotonic() - t_hub
         log(f"hub up at {hub.url} in {result['hub_start_s']:.1f} s ({workdir})")
         monitor.start()
+        # The shared password opens the login page; a wrong one does not.
+        result["password_login"] = [password_login(hub, "visitor", hub.password),
+                                    password_login(hub, "intruder", "not-" + hub.password)]
+        if result["password_login"] != [302, 403]:
+            problems.append(f"login form with the right and a wrong password: {result['password_login']}")
         class_ = [Student(hub, f"student{i:02d}") for i in range(students)]
         saved: dict[str, dict] = {}
         before: dict[str, dict[str, str]] = {}
@@ -548,6 +569,7 @@ def table(r: dict) -> str:
          f"{mib(statistics.median(users))} / {mib(max(users))}" if users else "-"),
         ("peak memory of the hub (JupyterHub + proxy)", mib(r["peak_hub_bytes"])),
         ("peak memory, hub and all users together", mib(r["peak_total_bytes"])),
+        ("login page: shared password / wrong password", " / ".join(map(str, r["password_login"]))),
         ("copies changed by another user", str(r["copies_changed_by_another"])),
         ("a student's token on another's server: refused", r["cross_access_refused"]),
     ]

@@ -27,6 +27,10 @@ def test_every_student_finishes_notebook_00_in_their_own_server(result):
     assert len(result["peak_user_bytes"]) == 3, "memory was sampled for each student's server and kernel"
 
 
+def test_the_login_page_takes_the_shared_password_and_refuses_a_wrong_one(result):
+    assert result["password_login"] == [302, 403]
+
+
 def test_no_student_changes_another_students_files_or_the_teachers(result):
     assert result["copies_changed_by_another"] == 0, result["problems"]
     assert result["cross_access_refused"] == "3/3", result["problems"]
