@@ -11,6 +11,9 @@
 # make slides NB=notebooks/01_single_neuron.ipynb  _build/slides/<name>.slides.html, works offline
 # make site                                      _build/site/html/: the whole series as a static site
 # make slides SOLUTIONS=0 / make site SOLUTIONS=0  the same with every solution replaced by its stub
+#
+# For a class on one server (docs/HUB.md); hub-setup installs the hub extra and runs npm ci:
+# make hub NN_HUB_PASSWORD=...                   JupyterHub on http://127.0.0.1:8000, a copy of the series per student
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -32,7 +35,8 @@ export MKL_NUM_THREADS ?= 1
 PY    ?= $(BIN)/python
 NBVAL := $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test test-unit run-tests run-unit-tests setup classroom-setup bridge-setup student course slides site
+.PHONY: lab test test-unit run-tests run-unit-tests setup classroom-setup bridge-setup student course slides site \
+        hub-setup hub
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -108,3 +112,17 @@ slides: classroom-setup
 
 site: classroom-setup
 	$(BIN)/python scripts/build_site.py $(NO_SOLUTIONS)
+
+# --- JupyterHub for a class (docs/HUB.md) ---
+
+# The hub extra (JupyterHub) and configurable-http-proxy from package-lock.json (npm ci).
+hub-setup: setup $(VENV)/.hub node_modules/.package-lock.json
+
+$(VENV)/.hub: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -e '.[lab,test,hub]'
+	touch $@
+
+# The settings are environment variables read by hub/jupyterhub_config.py, e.g.
+# make hub NN_HUB_PASSWORD=... NN_HUB_ADMINS=teacher NN_HUB_PORT=8000 NN_HUB_COPY=student
+hub: hub-setup
+	$(BIN)/jupyterhub -f hub/jupyterhub_config.py
