@@ -261,13 +261,15 @@ def test_noise_is_gaussian_not_heavy_tailed(make):
     assert np.all(np.isfinite(X1)) and np.abs(X1).max() < 10  # noise / N(0,1) would throw points far out
 
 
-# --- batches, checks, layers, model, optim (the validation added for issue 14 and its boundaries) ------
+# --- batches, checks, layers, model, optim, schedules, training, lr_range (the validation added for issue 14 and its boundaries) ------
 
 from nnlib.batches import num_batches  # noqa: E402
 from nnlib.layers import linear_backward  # noqa: E402
 from nnlib.model import mlp, train  # noqa: E402
-from nnlib.optim import (SGD, Momentum, RMSprop, fit, inverse_time_decay, labels_of, lr_finder,  # noqa: E402
-                         step_decay, suggest_learning_rate)
+from nnlib.lr_range import lr_finder, suggest_learning_rate  # noqa: E402
+from nnlib.optim import SGD, Momentum, RMSprop  # noqa: E402
+from nnlib.schedules import inverse_time_decay, step_decay  # noqa: E402
+from nnlib.training import fit, labels_of  # noqa: E402
 
 
 def test_num_batches_boundaries():
