@@ -71,6 +71,8 @@ OWNERS = {
     "lr_range": "07_optimization",
     "regularization": "08_regularization",
     "diagnostics": "09_debugging_training",
+    "monitoring": "09_debugging_training",
+    "diagnostic_plots": "09_debugging_training",
     "io": "10_capstone",
     "normalization": "11_deep_networks",
     "residual": "11_deep_networks",

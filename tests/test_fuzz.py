@@ -35,8 +35,8 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib import (activations, batches, diagnostics, gradcheck, initializers, io, layers, lr_range,  # noqa: E402
-                   model, optim, plots, regularization, softmax)
+from nnlib import (activations, batches, gradcheck, initializers, io, layers, lr_range, model,  # noqa: E402
+                   monitoring, optim, plots, regularization, softmax)
 
 # --- strategies ----------------------------------------------------------------------------------
 
@@ -287,7 +287,7 @@ fuzz("datasets.circles", args(m=st.integers(0, 30), rng=rngs, noise=_noise,
 fuzz("datasets.spirals", args(m=st.integers(0, 30), rng=rngs, classes=st.integers(0, 5), noise=_noise,
                               turns=st.one_of(st.floats(-1, 3), st.just(np.inf))), check=_check_points)
 
-# diagnostics
+# diagnostics, monitoring, diagnostic_plots
 
 
 @st.composite
@@ -304,7 +304,7 @@ fuzz("diagnostics.saturated_fraction", args(Z=any_shape_floats(), activation=st.
                                             threshold=st.one_of(st.floats(0.001, 0.5), st.sampled_from([0, 1, np.nan]))),
      check=lambda r, kw: 0 <= r <= 1 or pytest.fail(str(r)))
 fuzz("diagnostics.activation_report", model_and_X(), check=lambda r, kw: isinstance(r, list) or pytest.fail(str(r)))
-fuzz("diagnostics.gradient_norms", st.dictionaries(st.sampled_from(["W1", "b1", "W2"]), any_shape_floats(),
+fuzz("monitoring.gradient_norms", st.dictionaries(st.sampled_from(["W1", "b1", "W2"]), any_shape_floats(),
                                                    max_size=3).map(lambda g: {"grads": g}), propagates=True,
      check=lambda r, kw: set(r) == set(kw["grads"]) or pytest.fail(str(r)))
 
@@ -317,15 +317,15 @@ def training_args(draw, m_max=6):
             "num_iterations": draw(st.integers(0, 5))}
 
 
-fuzz("diagnostics.train_monitored", training_args(), raises=(FloatingPointError,), reports_divergence=True,
+fuzz("monitoring.train_monitored", training_args(), raises=(FloatingPointError,), reports_divergence=True,
      check=lambda r, kw: len(r["cost"]) <= kw["num_iterations"] or pytest.fail(str(r)))
 
 
 def _sweep(model, X, Y, learning_rate, num_iterations):
-    return diagnostics.learning_rate_sweep(lambda: model, X, Y, [learning_rate], num_iterations)
+    return monitoring.learning_rate_sweep(lambda: model, X, Y, [learning_rate], num_iterations)
 
 
-fuzz("diagnostics.learning_rate_sweep", training_args(), fn=_sweep, raises=(FloatingPointError,), reports_divergence=True,
+fuzz("monitoring.learning_rate_sweep", training_args(), fn=_sweep, raises=(FloatingPointError,), reports_divergence=True,
      check=lambda r, kw: len(r) == 1 or pytest.fail(str(r)))
 
 
@@ -335,8 +335,8 @@ def histogram_args(draw):
             "title": draw(st.one_of(st.none(), st.text(max_size=5)))}
 
 
-fuzz("diagnostics.plot_activation_histograms", histogram_args())
-fuzz("diagnostics.plot_gradient_norms", st.tuples(st.integers(1, 4)).flatmap(lambda n: args(history=st.fixed_dictionaries(
+fuzz("diagnostic_plots.plot_activation_histograms", histogram_args())
+fuzz("diagnostic_plots.plot_gradient_norms", st.tuples(st.integers(1, 4)).flatmap(lambda n: args(history=st.fixed_dictionaries(
     {"grad_norm": st.dictionaries(st.sampled_from(["W1", "W2"]), st.lists(st.floats(1e-6, 10), min_size=n[0],
                                                                                max_size=n[0]), min_size=1)}))))
 

@@ -365,7 +365,8 @@ def test_activation_histograms_show_each_hidden_layer_on_shared_bins():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.diagnostics import plot_activation_histograms, trace_forward
+    from nnlib.diagnostic_plots import plot_activation_histograms
+    from nnlib.diagnostics import trace_forward
 
     model = mlp([3, 5, 4, 1], hidden_activation="relu", rng=np.random.default_rng(0))
     model.layers[1].activation = "tanh"  # one ReLU layer and one tanh layer
@@ -398,7 +399,7 @@ def test_gradient_norm_plot_draws_every_weight_on_a_log_scale():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.diagnostics import plot_gradient_norms
+    from nnlib.diagnostic_plots import plot_gradient_norms
 
     history = {"grad_norm": {"W1": [1.0, 0.5, 0.25], "W2": [2.0, 1.0, 0.1]}}
     ax = plot_gradient_norms(history, title="norms")
@@ -412,10 +413,10 @@ def test_gradient_norm_plot_draws_every_weight_on_a_log_scale():
     plt.close("all")
 
 
-# --- diagnostics, gradcheck, regularization ---------------------------------------------------------
+# --- diagnostics, monitoring, gradcheck, regularization ---------------------------------------------------------
 
-from nnlib.diagnostics import (activation_report, dead_relu_fraction, learning_rate_sweep,  # noqa: E402
-                               saturated_fraction, trace_forward, train_monitored)
+from nnlib.diagnostics import activation_report, dead_relu_fraction, saturated_fraction, trace_forward  # noqa: E402
+from nnlib.monitoring import learning_rate_sweep, train_monitored  # noqa: E402
 from nnlib.regularization import Dropout, EarlyStopping, dropout_forward, l2_cost, with_l2  # noqa: E402
 
 
