@@ -63,6 +63,7 @@ OWNERS = {
     "layers": "04_deep_network",
     "model": "04_deep_network",
     "metrics": "05_image_classification",
+    "image_plots": "05_image_classification",
     "softmax": "06_softmax",
     "batches": "07_optimization",
     "optim": "07_optimization",

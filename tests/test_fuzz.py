@@ -658,7 +658,7 @@ fuzz("plots.plot_decision_boundary", points().flatmap(
     fn=_boundary, fixed=("kind",))  # resolution stays small: a resolution of 10^5 is a request for 10^10 grid points
 fuzz("plots.plot_costs", args(curves=st.dictionaries(st.text(max_size=3), st.integers(1, 5).flatmap(
     lambda n: floats((n,), low=1e-3, high=5.0)), min_size=1, max_size=2), logy=st.booleans()))
-fuzz("plots.show_images", args(images=st.tuples(st.integers(1, 3), sizes, sizes).flatmap(floats),
+fuzz("image_plots.show_images", args(images=st.tuples(st.integers(1, 3), sizes, sizes).flatmap(floats),
                                ncols=st.integers(0, 4)))
 
 # regularization

@@ -542,7 +542,8 @@ def test_plot_points_costs_and_images_draw_what_they_are_given():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.plots import CLASS_COLORS, plot_costs, plot_points, show_images
+    from nnlib.image_plots import show_images
+    from nnlib.plots import CLASS_COLORS, plot_costs, plot_points
 
     X, y = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 4.0]]), np.array([0, 2, 1])
     ax = plot_points(X, y, title="pts")
