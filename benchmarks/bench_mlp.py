@@ -95,7 +95,7 @@ def import_nnlib(root):
         from nnlib.softmax import SoftmaxCrossEntropy
     except ImportError as error:
         raise SystemExit(f"nnlib under {root} is incomplete ({error}); run notebooks 00-07 first "
-                         f"(softmax.py, batches.py and optim.py are written by notebooks 06 and 07)")
+                         f"(softmax.py, batches.py, optim.py and training.py are written by notebooks 06 and 07)")
     import nnlib
     return nnlib, mlp, SoftmaxCrossEntropy, optim, batches, one_hot
 
@@ -115,7 +115,7 @@ def worker_nnlib(args, dtype):
     manual_epoch = nnlib_epoch(model, optimizer, X, Y, BATCH_SIZE, rng, batches.minibatches)
 
     def fit_epoch():
-        history = optim.fit(model, X, Y, optimizer, epochs=1, batch_size=BATCH_SIZE, rng=rng)
+        history = nnlib.training.fit(model, X, Y, optimizer, epochs=1, batch_size=BATCH_SIZE, rng=rng)
         return history["cost"][-1]
 
     run_epoch = fit_epoch if args.nnlib_loop == "fit" else manual_epoch
@@ -440,7 +440,7 @@ def main(argv=None):
     parser.add_argument("--nnlib-root", type=Path, default=REPO_ROOT,
                         help="directory holding the nnlib package to benchmark (default: this repo)")
     parser.add_argument("--nnlib-loop", choices=("manual", "fit"), default="manual",
-                        help="nnlib epoch: a loop over batches.minibatches (default) or optim.fit")
+                        help="nnlib epoch: a loop over batches.minibatches (default) or training.fit")
     parser.add_argument("--warmup-seconds", type=float, default=2.0,
                         help="with --gflops: seconds of training steps before timing (default 2)")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)

@@ -1,4 +1,4 @@
-"""Optimizers, learning-rate schedules, a training loop over mini-batches and a learning-rate finder (notebook 07).
+"""Optimizers: SGD, momentum, RMSprop, Adam and AdamW (notebook 07).
 
 An optimizer's step(params, grads) updates every array of params IN PLACE (p -= ...),
 so the model, whose params dict holds its layers' own arrays, trains as it steps.
@@ -17,19 +17,12 @@ Momentum uses the averaging form of the deeplearning.ai course; PyTorch's SGD(mo
 accumulates v = β v + g instead, which is the same method with α_torch = α (1 - β).
 """
 import math
-import time
 
 import numpy as np
 
-from .batches import minibatches
-from .checks import as_float_array, is_integer, is_number
-from .model import _diverged
+from .checks import is_number
 
-__all__ = [
-    "Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "is_weight", "AdamW", "inverse_time_decay",
-    "step_decay", "cosine_decay", "warmup_cosine", "labels_of", "fit", "lr_finder",
-    "suggest_learning_rate",
-]
+__all__ = ["Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "is_weight", "AdamW"]
 
 
 def _positive(name, value):
@@ -37,12 +30,6 @@ def _positive(name, value):
     if not is_number(value) or not 0 < value < math.inf:
         raise ValueError(f"{name} must be a positive number (and finite), got {value!r}")
     return float(value)
-
-
-def _epoch(epoch):
-    if not is_integer(epoch) or epoch < 0:
-        raise ValueError(f"epoch must be a non-negative integer, got {epoch!r}")
-    return int(epoch)
 
 
 def _beta(name, value):
@@ -203,210 +190,3 @@ class AdamW(Adam):
 
     def __repr__(self):
         return f"AdamW(learning_rate={self.learning_rate:g}, weight_decay={self.weight_decay:g})"
-
-
-def inverse_time_decay(lr0, decay_rate, epoch):
-    """α = α0 / (1 + decay_rate · epoch)."""
-    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
-    if not is_number(decay_rate) or not 0 <= decay_rate < math.inf:
-        raise ValueError(f"decay_rate must be a finite number >= 0, got {decay_rate!r}")
-    return lr0 / (1.0 + decay_rate * epoch)
-
-
-def step_decay(lr0, drop, every, epoch):
-    """α = α0 · drop^floor(epoch / every): multiply by `drop` every `every` epochs."""
-    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
-    if not is_number(drop) or not 0 < drop <= 1:
-        raise ValueError(f"drop must be a number in (0, 1], got {drop!r}")
-    if not is_integer(every) or every < 1:
-        raise ValueError(f"every must be a positive integer, got {every!r}")
-    return lr0 * drop ** (epoch // every)
-
-
-def cosine_decay(lr0, epochs, epoch, lr_min=0.0):
-    """α = lr_min + (α0 - lr_min) (1 + cos(π · epoch / epochs)) / 2: from α0 at epoch 0 down to lr_min."""
-    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
-    if not is_integer(epochs) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not is_number(lr_min) or not 0 <= lr_min <= lr0:
-        raise ValueError(f"lr_min must be a number in [0, lr0], got {lr_min!r}")
-    return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs)) / 2.0
-
-
-def warmup_cosine(lr0, warmup, epochs, epoch, lr_min=0.0):
-    """Linear warmup α0 (epoch + 1) / warmup for the first `warmup` epochs, then cosine_decay
-    from α0 to lr_min over the remaining epochs - warmup (epochs counts the warmup too)."""
-    lr0, epoch = _positive("lr0", lr0), _epoch(epoch)
-    if not is_integer(warmup) or warmup < 0:
-        raise ValueError(f"warmup must be a non-negative integer, got {warmup!r}")
-    if epoch < warmup:
-        return lr0 * (epoch + 1) / warmup
-    return cosine_decay(lr0, max(epochs - warmup, 1), epoch - warmup, lr_min)
-
-
-def labels_of(Y):
-    """Integer labels (m,) from targets: (m,) labels, binary (1, m) or one-hot (C, m)."""
-    Y = np.asarray(Y)
-    if Y.ndim not in (1, 2) or Y.shape[-1] == 0:
-        raise ValueError(f"Y must be labels (m,), binary (1, m) or one-hot (C, m) with m >= 1, got shape {Y.shape}")
-    if Y.ndim == 1:
-        return Y.astype(np.int64)
-    if Y.shape[0] == 1:
-        return Y[0].astype(np.int64)
-    return np.argmax(Y, axis=0)
-
-
-def fit(model, X, Y, optimizer, epochs, batch_size, rng, loss_and_grads=None, validation=None,
-        schedule=None, callback=None, verbose=0):
-    """Train `model` in place with mini-batches; return the history of each epoch.
-
-    Each epoch draws a fresh shuffle from `rng` (nnlib.batches.minibatches), and for each
-    batch computes (cost, grads) = loss_and_grads(X_batch, Y_batch) (default
-    model.loss_and_grads; pass e.g. nnlib.regularization.with_l2(model, λ)) and calls
-    optimizer.step(model.params, grads).
-
-    schedule: callable epoch -> learning rate, applied at the start of each epoch.
-    validation: (X_val, Y_val), evaluated after each epoch (dropout off).
-    callback: callable (epoch, history) -> True to stop after this epoch; if it has a
-      method on_train_end() (EarlyStopping does: it restores the best weights), that is
-      called when training ends.
-    verbose: print every `verbose` epochs (and the last); 0 prints nothing.
-
-    Returns a dict of lists, one entry per epoch: "cost" (mean training cost over the
-    epoch's batches, weighted by batch size, as returned by loss_and_grads), "lr",
-    "time" (cumulative seconds spent in the training loop, validation excluded) and,
-    with validation, "val_cost" (the data cost alone) and "val_accuracy".
-    """
-    if not is_integer(epochs) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
-    X = as_float_array("X", X)
-    if X.ndim < 2:
-        raise ValueError(f"X must be (n_x, m), one example per column (or (..., m) for images), got shape {X.shape}")
-    m = X.shape[-1]
-    if m == 0:
-        raise ValueError(f"X must hold at least one example (m >= 1 on its last axis), got shape {X.shape}")
-    if loss_and_grads is None:
-        loss_and_grads = model.loss_and_grads
-    if validation is not None:
-        X_val, Y_val = validation
-        y_val = labels_of(Y_val)
-    params = model.params
-    history = {"cost": [], "lr": [], "time": []}
-    if validation is not None:
-        history.update(val_cost=[], val_accuracy=[])
-    elapsed, steps = 0.0, 0
-    for epoch in range(epochs):
-        if schedule is not None:
-            lr = schedule(epoch)
-            # a negative rate would climb the cost, a NaN one would silently fill the weights with NaN
-            if not is_number(lr) or not 0 < lr < math.inf:
-                raise ValueError(f"schedule({epoch}) must return a positive finite learning rate, got {lr!r}")
-            optimizer.learning_rate = float(lr)
-        start = time.perf_counter()
-        total = 0.0
-        for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
-            try:
-                cost, grads = loss_and_grads(X_batch, Y_batch)
-            except ValueError as error:
-                # the loss refusing NaN/inf logits after a step: the weights blew up, not bad data
-                if steps > 0 and _diverged(model, X_batch):
-                    raise FloatingPointError(f"the weights overflowed in epoch {epoch} ({error}): "
-                                             f"lower the learning rate") from error
-                raise
-            if not np.isfinite(cost):
-                raise FloatingPointError(f"cost became {cost} in epoch {epoch}: lower the learning rate")
-            optimizer.step(params, grads)
-            steps += 1
-            total += cost * X_batch.shape[-1]
-        elapsed += time.perf_counter() - start
-        history["cost"].append(total / m)
-        history["lr"].append(optimizer.learning_rate)
-        history["time"].append(elapsed)
-        line = f"epoch {epoch:4d}  cost {total / m:.4f}"
-        if validation is not None:
-            Z_val, _ = model.forward(X_val, training=False)
-            history["val_cost"].append(model.output.loss(Z_val, Y_val)[0])
-            history["val_accuracy"].append(float(np.mean(model.output.predict(Z_val) == y_val)))
-            line += f"  val_cost {history['val_cost'][-1]:.4f}  val_accuracy {history['val_accuracy'][-1]:.1%}"
-        if verbose and (epoch % verbose == 0 or epoch == epochs - 1):
-            print(line)
-        if callback is not None and callback(epoch, history):
-            if verbose:
-                print(f"stopped by the callback after epoch {epoch}")
-            break
-    if callback is not None and hasattr(callback, "on_train_end"):
-        callback.on_train_end()
-    if _diverged(model):
-        raise FloatingPointError("the weights overflowed in the last step: lower the learning rate")
-    return history
-
-
-def lr_finder(make_model, X, Y, optimizer=SGD, lr_min=1e-5, lr_max=10.0, num_steps=100, batch_size=32,
-              rng=None, smoothing=0.9, stop_factor=4.0):
-    """A learning-rate range test (L. Smith, 2015): costs of one run whose rate grows every step.
-
-    make_model: callable () -> a fresh model (seeded, so the test is reproducible).
-    optimizer: a class (or callable) learning_rate -> optimizer; its learning_rate is set before
-      each mini-batch step, growing geometrically from lr_min to lr_max over num_steps steps.
-    The cost of each batch (before its step) is smoothed with an exponential moving average
-    (bias-corrected; smoothing=0 keeps the raw costs). The run stops early once the smoothed
-    cost exceeds stop_factor times its best value, or the cost is no longer finite.
-
-    Returns (lrs, costs), two 1-D arrays of equal length. A good learning rate lies where the
-    cost falls fastest, well below the rate where it is lowest (see suggest_learning_rate).
-    """
-    if rng is None:
-        raise ValueError("rng is required: pass np.random.default_rng(seed) so the test is reproducible")
-    lr_min, lr_max = _positive("lr_min", lr_min), _positive("lr_max", lr_max)
-    if not lr_max > lr_min:
-        raise ValueError(f"lr_max must exceed lr_min, got lr_min={lr_min} and lr_max={lr_max}")
-    if not isinstance(num_steps, (int, np.integer)) or num_steps < 2:
-        raise ValueError(f"num_steps must be an integer >= 2, got {num_steps!r}")
-    if not is_number(smoothing) or not 0 <= smoothing < 1:
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
-    if np.ndim(X) < 2 or np.shape(X)[-1] == 0:
-        raise ValueError(f"X must be (n_x, m) with at least one example (m >= 1), got shape {np.shape(X)}")
-    model = make_model()
-    params = model.params
-    opt = optimizer(lr_min)
-    schedule = lr_min * (lr_max / lr_min) ** (np.arange(num_steps) / (num_steps - 1))
-    batches = iter(())
-    lrs, costs = [], []
-    average, best = 0.0, np.inf
-    for i, lr in enumerate(schedule):
-        try:
-            X_batch, Y_batch = next(batches)
-        except StopIteration:
-            batches = minibatches(X, Y, batch_size, rng)
-            X_batch, Y_batch = next(batches)
-        try:
-            with np.errstate(over="raise", invalid="raise"):
-                cost, grads = model.loss_and_grads(X_batch, Y_batch)
-        except (FloatingPointError, ValueError):  # weights blown up: NaN/inf logits
-            if i == 0:
-                raise
-            break
-        if not np.isfinite(cost):
-            break
-        average = smoothing * average + (1 - smoothing) * cost
-        smoothed = average / (1 - smoothing ** (i + 1))
-        lrs.append(float(lr))
-        costs.append(smoothed)
-        if smoothed > stop_factor * best:
-            break
-        best = min(best, smoothed)
-        opt.learning_rate = float(lr)
-        opt.step(params, grads)
-    return np.array(lrs), np.array(costs)
-
-
-def suggest_learning_rate(lrs, costs):
-    """A rule of thumb for lr_finder's output: one tenth of the rate with the lowest cost."""
-    lrs, costs = as_float_array("lrs", lrs), as_float_array("costs", costs)
-    if lrs.size == 0 or lrs.shape != costs.shape:
-        raise ValueError("lrs and costs must be non-empty arrays of the same shape (from lr_finder)")
-    if np.any(lrs <= 0):
-        raise ValueError("lrs must be positive learning rates")
-    return float(lrs[np.argmin(costs)] / 10)

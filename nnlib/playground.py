@@ -15,10 +15,11 @@ from .checks import is_integer, is_number
 from .data import one_hot
 from .layers import Dense
 from .model import Model
-from .optim import Adam, fit
+from .optim import Adam
 from .plots import plot_decision_boundary
 from .regularization import Dropout, with_l2
 from .softmax import SoftmaxCrossEntropy
+from .training import fit
 
 __all__ = ["Run", "draw", "playground"]
 

@@ -44,7 +44,7 @@ def l2_grads(params, lambd, m):
 
 
 def with_l2(model, lambd, m=None):
-    """A loss_and_grads(X, Y) -> (cost + l2_cost, grads + l2_grads) for fit (nnlib.optim.fit).
+    """A loss_and_grads(X, Y) -> (cost + l2_cost, grads + l2_grads) for fit (nnlib.training.fit).
 
     m: the divisor of the penalty. None uses the batch's number of examples: on the full
     batch that is exactly the course's J = (1/m) Σ L + (λ/2m) Σ ||W||². With mini-batches

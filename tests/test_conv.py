@@ -22,7 +22,7 @@ from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnlib.io import load_model, save_model
 from nnlib.layers import Dense
 from nnlib.model import Model
-from nnlib.optim import Adam, fit
+from nnlib.optim import Adam
 from nnlib.pooling import (
     AvgPool2D,
     Flatten,
@@ -33,6 +33,7 @@ from nnlib.pooling import (
     maxpool_forward,
 )
 from nnlib.softmax import SoftmaxCrossEntropy
+from nnlib.training import fit
 
 TOL = 1e-7
 pytestmark = pytest.mark.usefixtures("warnings_are_errors")

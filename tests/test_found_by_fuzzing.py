@@ -12,25 +12,18 @@ from nnlib.activations import ACTIVATIONS, relu_derivative
 from nnlib.io import load_model, save_model
 from nnlib.layers import activation_backward
 from nnlib.losses import sigmoid_cross_entropy
+from nnlib.lr_range import lr_finder, suggest_learning_rate
 from nnlib.model import SigmoidCrossEntropy, mlp, train
-from nnlib.optim import (
-    SGD,
-    Adam,
-    Momentum,
-    RMSprop,
-    fit,
-    inverse_time_decay,
-    lr_finder,
-    step_decay,
-    suggest_learning_rate,
-)
+from nnlib.optim import SGD, Adam, Momentum, RMSprop
 from nnlib.regularization import EarlyStopping
+from nnlib.schedules import inverse_time_decay, step_decay
 from nnlib.softmax import (
     SoftmaxCrossEntropy,
     categorical_cross_entropy,
     softmax,
     softmax_cross_entropy,
 )
+from nnlib.training import fit
 
 
 def standard_normal(shape, seed=0):

@@ -35,8 +35,8 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import nnlib  # noqa: E402
-from nnlib import (activations, batches, diagnostics, gradcheck, initializers, io, layers, model,  # noqa: E402
-                   optim, plots, regularization, softmax)
+from nnlib import (activations, batches, gradcheck, initializers, io, layers, lr_range, model,  # noqa: E402
+                   monitoring, optim, plots, regularization, softmax)
 
 # --- strategies ----------------------------------------------------------------------------------
 
@@ -287,7 +287,7 @@ fuzz("datasets.circles", args(m=st.integers(0, 30), rng=rngs, noise=_noise,
 fuzz("datasets.spirals", args(m=st.integers(0, 30), rng=rngs, classes=st.integers(0, 5), noise=_noise,
                               turns=st.one_of(st.floats(-1, 3), st.just(np.inf))), check=_check_points)
 
-# diagnostics
+# diagnostics, monitoring, diagnostic_plots
 
 
 @st.composite
@@ -304,7 +304,7 @@ fuzz("diagnostics.saturated_fraction", args(Z=any_shape_floats(), activation=st.
                                             threshold=st.one_of(st.floats(0.001, 0.5), st.sampled_from([0, 1, np.nan]))),
      check=lambda r, kw: 0 <= r <= 1 or pytest.fail(str(r)))
 fuzz("diagnostics.activation_report", model_and_X(), check=lambda r, kw: isinstance(r, list) or pytest.fail(str(r)))
-fuzz("diagnostics.gradient_norms", st.dictionaries(st.sampled_from(["W1", "b1", "W2"]), any_shape_floats(),
+fuzz("monitoring.gradient_norms", st.dictionaries(st.sampled_from(["W1", "b1", "W2"]), any_shape_floats(),
                                                    max_size=3).map(lambda g: {"grads": g}), propagates=True,
      check=lambda r, kw: set(r) == set(kw["grads"]) or pytest.fail(str(r)))
 
@@ -317,15 +317,15 @@ def training_args(draw, m_max=6):
             "num_iterations": draw(st.integers(0, 5))}
 
 
-fuzz("diagnostics.train_monitored", training_args(), raises=(FloatingPointError,), reports_divergence=True,
+fuzz("monitoring.train_monitored", training_args(), raises=(FloatingPointError,), reports_divergence=True,
      check=lambda r, kw: len(r["cost"]) <= kw["num_iterations"] or pytest.fail(str(r)))
 
 
 def _sweep(model, X, Y, learning_rate, num_iterations):
-    return diagnostics.learning_rate_sweep(lambda: model, X, Y, [learning_rate], num_iterations)
+    return monitoring.learning_rate_sweep(lambda: model, X, Y, [learning_rate], num_iterations)
 
 
-fuzz("diagnostics.learning_rate_sweep", training_args(), fn=_sweep, raises=(FloatingPointError,), reports_divergence=True,
+fuzz("monitoring.learning_rate_sweep", training_args(), fn=_sweep, raises=(FloatingPointError,), reports_divergence=True,
      check=lambda r, kw: len(r) == 1 or pytest.fail(str(r)))
 
 
@@ -335,8 +335,8 @@ def histogram_args(draw):
             "title": draw(st.one_of(st.none(), st.text(max_size=5)))}
 
 
-fuzz("diagnostics.plot_activation_histograms", histogram_args())
-fuzz("diagnostics.plot_gradient_norms", st.tuples(st.integers(1, 4)).flatmap(lambda n: args(history=st.fixed_dictionaries(
+fuzz("diagnostic_plots.plot_activation_histograms", histogram_args())
+fuzz("diagnostic_plots.plot_gradient_norms", st.tuples(st.integers(1, 4)).flatmap(lambda n: args(history=st.fixed_dictionaries(
     {"grad_norm": st.dictionaries(st.sampled_from(["W1", "W2"]), st.lists(st.floats(1e-6, 10), min_size=n[0],
                                                                                max_size=n[0]), min_size=1)}))))
 
@@ -558,7 +558,7 @@ fuzz("model.mlp", args(layer_sizes=st.lists(sizes, min_size=2, max_size=4).map(l
 fuzz("model.train", training_args(), raises=(FloatingPointError,),
      check=lambda r, kw: len(r) == kw["num_iterations"] or pytest.fail(str(r)))
 
-# optim
+# optim, schedules, training, lr_range (notebook 07)
 
 
 def _optimizer(cls, learning_rate, hyper, W, g, steps):
@@ -590,11 +590,11 @@ for _cls, _hyper in [(optim.SGD, []), (optim.Momentum, ["beta"]), (optim.RMSprop
     fuzz(f"optim.{_cls.__name__}", optimizer_args(_cls, _hyper), fn=_optimizer, propagates=True,
          fixed=("W", "g", "steps"))
 _epochs = st.one_of(st.integers(0, 50), st.just(-1))
-fuzz("optim.inverse_time_decay", args(lr0=st.floats(1e-4, 1.0), decay_rate=st.floats(0, 10), epoch=_epochs),
+fuzz("schedules.inverse_time_decay", args(lr0=st.floats(1e-4, 1.0), decay_rate=st.floats(0, 10), epoch=_epochs),
      check=lambda r, kw: 0 < r <= kw["lr0"] or pytest.fail(str(r)))
-fuzz("optim.step_decay", args(lr0=st.floats(1e-4, 1.0), drop=st.floats(0.01, 1.0), every=st.integers(0, 5),
+fuzz("schedules.step_decay", args(lr0=st.floats(1e-4, 1.0), drop=st.floats(0.01, 1.0), every=st.integers(0, 5),
                               epoch=_epochs), check=lambda r, kw: 0 <= r <= kw["lr0"] or pytest.fail(str(r)))
-fuzz("optim.labels_of", st.tuples(st.integers(1, 4), sizes).flatmap(lambda cm: args(Y=st.one_of(
+fuzz("training.labels_of", st.tuples(st.integers(1, 4), sizes).flatmap(lambda cm: args(Y=st.one_of(
     labels01((1, cm[1])), one_hot_cols(max(cm[0], 2), cm[1]), int_labels(cm[1], 3)))),
     check=lambda r, kw: r.shape == (np.shape(kw["Y"])[-1],) or pytest.fail(str(r.shape)))
 
@@ -611,12 +611,12 @@ def fit_args(draw):
             "validation": draw(st.one_of(st.none(), st.just((X, Y))))}
 
 
-fuzz("optim.fit", fit_args(), raises=(FloatingPointError,),
+fuzz("training.fit", fit_args(), raises=(FloatingPointError,),
      check=lambda r, kw: 1 <= len(r["cost"]) <= kw["epochs"] or pytest.fail(str(r)))
 
 
 def _lr_finder(model, X, Y, lr_min, lr_max, num_steps, batch_size, rng):
-    return optim.lr_finder(lambda: model, X, Y, lr_min=lr_min, lr_max=lr_max, num_steps=num_steps,
+    return lr_range.lr_finder(lambda: model, X, Y, lr_min=lr_min, lr_max=lr_max, num_steps=num_steps,
                            batch_size=batch_size, rng=rng)
 
 
@@ -628,9 +628,9 @@ def lr_finder_args(draw):
             "num_steps": draw(st.integers(1, 12)), "batch_size": draw(sizes), "rng": draw(rngs)}
 
 
-fuzz("optim.lr_finder", lr_finder_args(), fn=_lr_finder, raises=(FloatingPointError,),
+fuzz("lr_range.lr_finder", lr_finder_args(), fn=_lr_finder, raises=(FloatingPointError,),
      check=lambda r, kw: r[0].shape == r[1].shape and r[0].size <= kw["num_steps"] or pytest.fail(str(r)))
-fuzz("optim.suggest_learning_rate", sizes.flatmap(lambda n: args(lrs=floats((n,), low=1e-6, high=10.0),
+fuzz("lr_range.suggest_learning_rate", sizes.flatmap(lambda n: args(lrs=floats((n,), low=1e-6, high=10.0),
                                                                 costs=floats((n,), low=0.0, high=10.0))),
      check=lambda r, kw: r >= 0 or pytest.fail(str(r)))
 
@@ -658,7 +658,7 @@ fuzz("plots.plot_decision_boundary", points().flatmap(
     fn=_boundary, fixed=("kind",))  # resolution stays small: a resolution of 10^5 is a request for 10^10 grid points
 fuzz("plots.plot_costs", args(curves=st.dictionaries(st.text(max_size=3), st.integers(1, 5).flatmap(
     lambda n: floats((n,), low=1e-3, high=5.0)), min_size=1, max_size=2), logy=st.booleans()))
-fuzz("plots.show_images", args(images=st.tuples(st.integers(1, 3), sizes, sizes).flatmap(floats),
+fuzz("image_plots.show_images", args(images=st.tuples(st.integers(1, 3), sizes, sizes).flatmap(floats),
                                ncols=st.integers(0, 4)))
 
 # regularization
@@ -783,15 +783,15 @@ def _softmax_output(Z, Y):
 fuzz("softmax.SoftmaxCrossEntropy", categorical_pair("Z"), fn=_softmax_output)
 
 
-# optim: what notebook 07 added for notebook 08 (AdamW) and its schedules
+# optim and schedules: what notebook 07 added for notebook 08 (AdamW), and its schedules
 
 fuzz("optim.AdamW", optimizer_args(optim.AdamW, ["weight_decay", "beta1", "beta2", "epsilon"]), fn=_optimizer,
      propagates=True, fixed=("W", "g", "steps"))
 fuzz("optim.is_weight", args(name=st.sampled_from(["W1", "b1", "W", "gamma2", "W1_3", ""])),
      check=lambda r, kw: r == kw["name"].startswith("W") or pytest.fail(str(r)))
-fuzz("optim.cosine_decay", args(lr0=st.floats(1e-4, 1.0), epochs=st.integers(1, 30), epoch=_epochs),
+fuzz("schedules.cosine_decay", args(lr0=st.floats(1e-4, 1.0), epochs=st.integers(1, 30), epoch=_epochs),
      check=lambda r, kw: 0 <= r <= kw["lr0"] or pytest.fail(str(r)))
-fuzz("optim.warmup_cosine", args(lr0=st.floats(1e-4, 1.0), warmup=st.integers(0, 5), epochs=st.integers(6, 30),
+fuzz("schedules.warmup_cosine", args(lr0=st.floats(1e-4, 1.0), warmup=st.integers(0, 5), epochs=st.integers(6, 30),
                                  epoch=_epochs), check=lambda r, kw: 0 <= r <= kw["lr0"] or pytest.fail(str(r)))
 
 # Part II (notebooks 11-16). Their rows are scenarios on valid, randomly drawn input (corrupt=False):

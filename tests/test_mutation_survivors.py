@@ -261,13 +261,15 @@ def test_noise_is_gaussian_not_heavy_tailed(make):
     assert np.all(np.isfinite(X1)) and np.abs(X1).max() < 10  # noise / N(0,1) would throw points far out
 
 
-# --- batches, checks, layers, model, optim (the validation added for issue 14 and its boundaries) ------
+# --- batches, checks, layers, model, optim, schedules, training, lr_range (the validation added for issue 14 and its boundaries) ------
 
 from nnlib.batches import num_batches  # noqa: E402
 from nnlib.layers import linear_backward  # noqa: E402
 from nnlib.model import mlp, train  # noqa: E402
-from nnlib.optim import (SGD, Momentum, RMSprop, fit, inverse_time_decay, labels_of, lr_finder,  # noqa: E402
-                         step_decay, suggest_learning_rate)
+from nnlib.lr_range import lr_finder, suggest_learning_rate  # noqa: E402
+from nnlib.optim import SGD, Momentum, RMSprop  # noqa: E402
+from nnlib.schedules import inverse_time_decay, step_decay  # noqa: E402
+from nnlib.training import fit, labels_of  # noqa: E402
 
 
 def test_num_batches_boundaries():
@@ -363,7 +365,8 @@ def test_activation_histograms_show_each_hidden_layer_on_shared_bins():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.diagnostics import plot_activation_histograms, trace_forward
+    from nnlib.diagnostic_plots import plot_activation_histograms
+    from nnlib.diagnostics import trace_forward
 
     model = mlp([3, 5, 4, 1], hidden_activation="relu", rng=np.random.default_rng(0))
     model.layers[1].activation = "tanh"  # one ReLU layer and one tanh layer
@@ -396,7 +399,7 @@ def test_gradient_norm_plot_draws_every_weight_on_a_log_scale():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.diagnostics import plot_gradient_norms
+    from nnlib.diagnostic_plots import plot_gradient_norms
 
     history = {"grad_norm": {"W1": [1.0, 0.5, 0.25], "W2": [2.0, 1.0, 0.1]}}
     ax = plot_gradient_norms(history, title="norms")
@@ -410,10 +413,10 @@ def test_gradient_norm_plot_draws_every_weight_on_a_log_scale():
     plt.close("all")
 
 
-# --- diagnostics, gradcheck, regularization ---------------------------------------------------------
+# --- diagnostics, monitoring, gradcheck, regularization ---------------------------------------------------------
 
-from nnlib.diagnostics import (activation_report, dead_relu_fraction, learning_rate_sweep,  # noqa: E402
-                               saturated_fraction, trace_forward, train_monitored)
+from nnlib.diagnostics import activation_report, dead_relu_fraction, saturated_fraction, trace_forward  # noqa: E402
+from nnlib.monitoring import learning_rate_sweep, train_monitored  # noqa: E402
 from nnlib.regularization import Dropout, EarlyStopping, dropout_forward, l2_cost, with_l2  # noqa: E402
 
 
@@ -539,7 +542,8 @@ def test_plot_points_costs_and_images_draw_what_they_are_given():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from nnlib.plots import CLASS_COLORS, plot_costs, plot_points, show_images
+    from nnlib.image_plots import show_images
+    from nnlib.plots import CLASS_COLORS, plot_costs, plot_points
 
     X, y = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 4.0]]), np.array([0, 2, 1])
     ax = plot_points(X, y, title="pts")

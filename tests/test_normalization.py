@@ -26,8 +26,9 @@ from nnlib.normalization import (
     standardize_backward_graph,
     standardize_forward,
 )
-from nnlib.optim import Adam, fit
+from nnlib.optim import Adam
 from nnlib.softmax import SoftmaxCrossEntropy
+from nnlib.training import fit
 
 TOL = 1e-7
 SHAPES = [(5, 7), (3, 4, 4, 6), (2, 3)]  # not m = 2: then x̂ = ±1 whatever X, and dX = 0

@@ -1,12 +1,8 @@
-"""Tests for nnlib.optim (notebook 07): each update against a hand-computed step, schedules, fit, lr_finder."""
+"""Tests for nnlib.optim (notebook 07): each update against a hand-computed step, state, bad hyperparameters."""
 import numpy as np
 import pytest
 
-from nnlib.data import one_hot
-from nnlib.model import mlp
-from nnlib.optim import (SGD, Adam, AdamW, Momentum, RMSprop, cosine_decay, fit, inverse_time_decay, labels_of,
-                         lr_finder, step_decay, suggest_learning_rate, warmup_cosine)
-from nnlib.softmax import SoftmaxCrossEntropy
+from nnlib.optim import SGD, Adam, AdamW, Momentum, RMSprop
 
 P0 = np.array([1.0, -2.0])
 G = np.array([0.5, 0.25])
@@ -127,17 +123,6 @@ def test_l2_under_adam_differs_from_adamw():
     assert not np.allclose(l2["W"], decoupled["W"], atol=1e-3)
 
 
-def test_cosine_and_warmup_schedules():
-    assert cosine_decay(1.0, 10, 0) == 1.0
-    np.testing.assert_allclose(cosine_decay(1.0, 10, 5), 0.5, rtol=1e-15)
-    np.testing.assert_allclose(cosine_decay(1.0, 10, 10, lr_min=0.1), 0.1, rtol=1e-15)
-    assert cosine_decay(1.0, 10, 12) == cosine_decay(1.0, 10, 10)  # stays at lr_min after the last epoch
-    lrs = [warmup_cosine(1.0, 3, 13, e) for e in range(13)]
-    np.testing.assert_allclose(lrs[:3], [1 / 3, 2 / 3, 1.0], rtol=1e-15)
-    np.testing.assert_allclose(lrs[3:], [cosine_decay(1.0, 10, e) for e in range(10)], rtol=1e-15)
-    assert np.all(np.diff(lrs[2:]) <= 0)
-
-
 @pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1), lambda: RMSprop(0.01),
                                   lambda: Adam(0.01), lambda: AdamW(0.01, weight_decay=0.1)])
 def test_state_per_parameter_name_and_float32_kept(make):
@@ -163,12 +148,6 @@ def test_optimizers_minimize_a_quadratic():
         np.testing.assert_allclose(params["w"], target, atol=0.05)
 
 
-def test_schedules():
-    assert inverse_time_decay(0.1, 0.5, 0) == 0.1
-    assert inverse_time_decay(0.1, 0.5, 2) == pytest.approx(0.05)
-    assert [step_decay(1.0, 0.5, 3, e) for e in range(7)] == [1, 1, 1, 0.5, 0.5, 0.5, 0.25]
-
-
 def test_bad_hyperparameters():
     with pytest.raises(ValueError, match="learning_rate must be a positive number"):
         SGD(0)
@@ -184,117 +163,3 @@ def test_bad_hyperparameters():
         SGD(0.1).step({"w": np.zeros(2), "b": np.zeros(1)}, {"w": np.zeros(2)})
     with pytest.raises(TypeError, match=r"params\['w'\] must be a NumPy array"):
         SGD(0.1).step({"w": [1.0]}, {"w": np.zeros(1)})
-
-
-def toy(seed=0, m=120):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((4, m))
-    y = (X[0] + X[1] > 0).astype(int) + (X[2] > 0.5)
-    return X, one_hot(y, 3), y
-
-
-def make_model(seed=1):
-    return mlp([4, 8, 3], output=SoftmaxCrossEntropy(), rng=np.random.default_rng(seed))
-
-
-def test_fit_history_schedule_and_learning():
-    X, Y, _ = toy()
-    model = make_model()
-    history = fit(model, X, Y, SGD(0.5), 12, 32, np.random.default_rng(2), validation=(X, Y),
-                  schedule=lambda e: step_decay(0.5, 0.5, 5, e))
-    assert set(history) == {"cost", "lr", "time", "val_cost", "val_accuracy"}
-    assert all(len(v) == 12 for v in history.values())
-    assert history["lr"] == [0.5] * 5 + [0.25] * 5 + [0.125] * 2
-    assert np.all(np.diff(history["time"]) >= 0)
-    assert history["cost"][-1] < 0.6 * history["cost"][0]
-    assert history["val_accuracy"][-1] > 0.8
-    assert history["val_cost"][-1] == pytest.approx(model.cost(X, Y))
-
-
-def test_fit_epoch_cost_is_weighted_mean_of_batch_costs():
-    X, Y, _ = toy(m=10)
-    model = make_model()
-    costs = []
-
-    def recording(Xb, Yb):
-        cost, grads = model.loss_and_grads(Xb, Yb)
-        costs.append((cost, Xb.shape[1]))
-        return cost, grads
-
-    history = fit(model, X, Y, SGD(0.1), 1, 4, np.random.default_rng(0), loss_and_grads=recording)
-    assert [n for _, n in costs] == [4, 4, 2]
-    assert history["cost"][0] == pytest.approx(sum(c * n for c, n in costs) / 10)
-
-
-def test_fit_is_deterministic_and_callback_stops():
-    X, Y, _ = toy()
-    finals = []
-    for _ in range(2):
-        model = make_model()
-        history = fit(model, X, Y, Adam(0.01), 30, 16, np.random.default_rng(5),
-                      callback=lambda epoch, h: epoch == 6)
-        assert len(history["cost"]) == 7
-        finals.append(model.params)
-    for name in finals[0]:
-        np.testing.assert_array_equal(finals[0][name], finals[1][name])
-
-
-def test_fit_calls_on_train_end_and_accepts_integer_labels():
-    X, _, y = toy()
-
-    class Recorder:
-        ended = False
-
-        def __call__(self, epoch, history):
-            return False
-
-        def on_train_end(self):
-            self.ended = True
-
-    recorder = Recorder()
-    history = fit(make_model(), X, y, Momentum(0.3), 3, 32, np.random.default_rng(0), validation=(X, y),
-                  callback=recorder)
-    assert recorder.ended and len(history["val_accuracy"]) == 3
-
-
-def test_fit_verbose_prints(capsys):
-    X, Y, _ = toy()
-    fit(make_model(), X, Y, SGD(0.1), 5, 64, np.random.default_rng(0), verbose=2)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[1] for line in lines] == ["0", "2", "4"]
-
-
-def test_fit_bad_input_and_divergence():
-    X, Y, _ = toy()
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
-        fit(make_model(), X, Y, SGD(0.1), 0, 32, np.random.default_rng(0))
-    with pytest.raises(TypeError, match="optimizer must have a step"):
-        fit(make_model(), X, Y, 0.1, 1, 32, np.random.default_rng(0))
-    with pytest.raises(FloatingPointError, match="lower the learning rate"):
-        fit(make_model(), X, Y, SGD(0.1), 1, 32, np.random.default_rng(0),
-            loss_and_grads=lambda Xb, Yb: (np.nan, {}))
-
-
-def test_labels_of():
-    np.testing.assert_array_equal(labels_of(np.array([2, 0])), [2, 0])
-    np.testing.assert_array_equal(labels_of(np.array([[1.0, 0.0]])), [1, 0])
-    np.testing.assert_array_equal(labels_of(one_hot(np.array([2, 0, 1]), 3)), [2, 0, 1])
-
-
-def test_lr_finder_grows_the_rate_and_stops_on_divergence():
-    X, Y, _ = toy()
-    lrs, costs = lr_finder(make_model, X, Y, lr_min=1e-4, lr_max=1e3, num_steps=80, batch_size=16,
-                           rng=np.random.default_rng(0))
-    assert lrs.shape == costs.shape and 10 < lrs.size < 80  # stopped before reaching lr_max
-    assert np.all(np.diff(lrs) > 0) and lrs[0] == pytest.approx(1e-4)
-    assert np.all(np.isfinite(costs))
-    assert costs.min() < costs[0]
-    lr = suggest_learning_rate(lrs, costs)
-    assert lrs[0] <= lr <= lrs[-1]
-    again = lr_finder(make_model, X, Y, lr_min=1e-4, lr_max=1e3, num_steps=80, batch_size=16,
-                      rng=np.random.default_rng(0))
-    np.testing.assert_array_equal(costs, again[1])
-    with pytest.raises(ValueError, match="rng is required"):
-        lr_finder(make_model, X, Y)
-    with pytest.raises(ValueError, match="lr_max must exceed lr_min"):
-        lr_finder(make_model, X, Y, lr_min=1.0, lr_max=0.1, rng=np.random.default_rng(0))

@@ -1,4 +1,5 @@
-"""nnlib.plots: the figures build (Agg backend, no display) and bad input is rejected with a clear message."""
+"""nnlib.plots (notebook 03) and nnlib.image_plots (notebook 05): the figures build (Agg backend, no display) and
+bad input is rejected with a clear message."""
 
 import matplotlib
 
@@ -9,7 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from nnlib import datasets  # noqa: E402
-from nnlib.plots import CLASS_COLORS, plot_costs, plot_decision_boundary, plot_points, show_images  # noqa: E402
+from nnlib.image_plots import show_images  # noqa: E402
+from nnlib.plots import CLASS_COLORS, plot_costs, plot_decision_boundary, plot_points  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnlib.io import load_model, save_model
 from nnlib.layers import Dense
 from nnlib.model import Model
-from nnlib.optim import Adam, fit
+from nnlib.optim import Adam
 from nnlib.recurrent import (
     GRU,
     RNN,
@@ -22,6 +22,7 @@ from nnlib.recurrent import (
 )
 from nnlib.regularization import with_l2
 from nnlib.softmax import SoftmaxCrossEntropy
+from nnlib.training import fit
 
 pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 

@@ -5,8 +5,9 @@ import pytest
 from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnlib.io import load_model, save_model
 from nnlib.model import mlp
-from nnlib.optim import Adam, fit
+from nnlib.optim import Adam
 from nnlib.regression import SquaredError, squared_error
+from nnlib.training import fit
 
 pytestmark = pytest.mark.usefixtures("warnings_are_errors")
 

@@ -8,10 +8,11 @@ from nnlib.data import one_hot
 from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnlib.layers import Dense
 from nnlib.model import Model, SigmoidCrossEntropy, mlp
-from nnlib.optim import SGD, Adam, fit
+from nnlib.optim import SGD, Adam
 from nnlib.regularization import (Dropout, EarlyStopping, dropout_backward, dropout_forward, l2_cost, l2_grads,
                                   with_l2)
 from nnlib.softmax import SoftmaxCrossEntropy
+from nnlib.training import fit
 
 
 def small_problem(seed=0, m=9, C=3):

@@ -11,10 +11,11 @@ from nnlib.io import load_model, save_model
 from nnlib.layers import Dense
 from nnlib.model import Model
 from nnlib.normalization import BatchNorm, LayerNorm
-from nnlib.optim import Adam, fit
+from nnlib.optim import Adam
 from nnlib.regularization import Dropout
 from nnlib.residual import Residual
 from nnlib.softmax import SoftmaxCrossEntropy
+from nnlib.training import fit
 
 TOL = 1e-7
 
