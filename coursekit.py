@@ -54,6 +54,7 @@ OWNERS = {
     "__init__": "00_notation_numpy_data",
     "checks": "00_notation_numpy_data",
     "data": "00_notation_numpy_data",
+    "preprocessing": "00_notation_numpy_data",
     "activations": "01_single_neuron",
     "losses": "01_single_neuron",
     "gradcheck": "02_gradient_checking",

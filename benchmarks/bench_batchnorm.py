@@ -55,7 +55,7 @@ def make_batch():
 
 def nnlib_step(variant, root):
     sys.path.insert(0, str(root))
-    from nnlib.data import one_hot
+    from nnlib.preprocessing import one_hot
     from nnlib.layers import Dense
     from nnlib.model import Model
     from nnlib.normalization import BatchNorm

@@ -69,7 +69,7 @@ def import_nnlib(root):
     try:
         from nnlib import batches, optim
         from nnlib.conv import Conv2D
-        from nnlib.data import one_hot
+        from nnlib.preprocessing import one_hot
         from nnlib.layers import Dense
         from nnlib.model import Model
         from nnlib.pooling import Flatten, MaxPool2D

@@ -90,7 +90,7 @@ def import_nnlib(root):
     sys.path.insert(0, str(root))
     try:
         from nnlib import batches, optim
-        from nnlib.data import one_hot
+        from nnlib.preprocessing import one_hot
         from nnlib.model import mlp
         from nnlib.softmax import SoftmaxCrossEntropy
     except ImportError as error:

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import datasets
 from .checks import is_integer, is_number
-from .data import one_hot
+from .preprocessing import one_hot
 from .layers import Dense
 from .model import Model
 from .optim import Adam

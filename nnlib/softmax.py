@@ -8,7 +8,7 @@ example, dZ = softmax(Z) - Y, with the 1/m left to dW and db as everywhere else.
 import numpy as np
 
 from .checks import as_float_array, check_shape
-from .data import one_hot
+from .preprocessing import one_hot
 
 __all__ = [
     "logsumexp", "softmax", "log_softmax", "softmax_jacobian", "categorical_cross_entropy",
@@ -90,7 +90,7 @@ def _targets(Y, C, dtype):
         if not np.all(np.isfinite(Y)):
             raise ValueError("Y contains NaN or infinite values")
         raise ValueError("Y must be one-hot (or probability) columns: entries >= 0 summing to 1 "
-                         "in each column; for integer labels use nnlib.data.one_hot(labels, C)")
+                         "in each column; for integer labels use nnlib.preprocessing.one_hot(labels, C)")
     return Y
 
 

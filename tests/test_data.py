@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import nnlib.data as nnlib_data
-from nnlib.data import (DATA_DIR, from_one_hot, images_to_columns, load_dataset, one_hot, standardize,
-                        train_val_test_split)
+from nnlib.data import DATA_DIR, load_dataset
+from nnlib.preprocessing import from_one_hot, images_to_columns, one_hot, standardize, train_val_test_split
 
 REBUILD = "python data/build_data.py"
 

@@ -253,20 +253,20 @@ fuzz("checks.check_labels", st.tuples(st.integers(0, 6), st.integers(1, 4)).flat
 # data
 fuzz("data.load_dataset", args(name=st.sampled_from(["digits", "mnist1d"]), data_dir=st.none()),
      raises=(FileNotFoundError,), check=lambda r, kw: isinstance(r, dict) and len(r) >= 2 or pytest.fail(str(r)))
-fuzz("data.images_to_columns", st.tuples(st.integers(0, 4), sizes, sizes).flatmap(lambda s: args(images=floats(s))),
+fuzz("preprocessing.images_to_columns", st.tuples(st.integers(0, 4), sizes, sizes).flatmap(lambda s: args(images=floats(s))),
      check=lambda r, kw: r.shape == (kw["images"].shape[1] * kw["images"].shape[2], kw["images"].shape[0])
      or pytest.fail(str(r.shape)))
-fuzz("data.train_val_test_split", st.tuples(sizes, st.integers(0, 12)).flatmap(lambda nm: args(
+fuzz("preprocessing.train_val_test_split", st.tuples(sizes, st.integers(0, 12)).flatmap(lambda nm: args(
     X=floats(nm), y=int_labels(nm[1], 3), fractions=st.just((0.6, 0.2, 0.2)), rng=rngs)),
     check=lambda r, kw: sum(x.shape[-1] for x, _ in r) == kw["X"].shape[-1] or pytest.fail("lost examples"),
     propagates=True)  # moves data, does not look at it
-fuzz("data.standardize", st.tuples(sizes, sizes).flatmap(lambda nm: args(X_train=floats(nm))),
+fuzz("preprocessing.standardize", st.tuples(sizes, sizes).flatmap(lambda nm: args(X_train=floats(nm))),
      check=lambda r, kw: r.shape == kw["X_train"].shape or pytest.fail(str(r.shape)))
-fuzz("data.one_hot", st.tuples(st.integers(0, 6), st.integers(1, 4)).flatmap(lambda mc: args(
+fuzz("preprocessing.one_hot", st.tuples(st.integers(0, 6), st.integers(1, 4)).flatmap(lambda mc: args(
     labels=int_labels(*mc), num_classes=st.just(mc[1]))),
     check=lambda r, kw: r.shape == (kw["num_classes"], len(kw["labels"])) and np.all(r.sum(axis=0) == 1)
     or pytest.fail(str(r)))
-fuzz("data.from_one_hot", st.tuples(sizes, sizes).flatmap(lambda cm: args(Y=floats(cm))),
+fuzz("preprocessing.from_one_hot", st.tuples(sizes, sizes).flatmap(lambda cm: args(Y=floats(cm))),
      check=lambda r, kw: r.shape == (kw["Y"].shape[1],) or pytest.fail(str(r.shape)))
 
 # datasets

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnlib.data import one_hot
+from nnlib.preprocessing import one_hot
 from nnlib.lr_range import lr_finder, suggest_learning_rate
 from nnlib.model import mlp
 from nnlib.softmax import SoftmaxCrossEntropy

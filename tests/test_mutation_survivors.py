@@ -94,7 +94,7 @@ def test_dense_keeps_its_dtype_and_skips_da_prev_when_asked():
 # --- losses, softmax, metrics, data, datasets -------------------------------------------------------
 
 from nnlib import datasets  # noqa: E402
-from nnlib.data import images_to_columns, one_hot, standardize, train_val_test_split  # noqa: E402
+from nnlib.preprocessing import images_to_columns, one_hot, standardize, train_val_test_split  # noqa: E402
 from nnlib.losses import binary_cross_entropy, binary_cross_entropy_derivative  # noqa: E402
 from nnlib.metrics import accuracy, confusion_matrix, f1  # noqa: E402
 from nnlib.softmax import categorical_cross_entropy, softmax_cross_entropy  # noqa: E402
@@ -119,7 +119,7 @@ def test_categorical_cross_entropy_checks_and_names_its_arguments():
     with pytest.raises(ValueError, match=r"^Y contains NaN or infinite values$"):
         softmax_cross_entropy(np.zeros((2, 1)), np.array([[np.nan], [0.0]]))
     with pytest.raises(ValueError, match=r"^Y must be one-hot \(or probability\) columns: entries >= 0 summing "
-                                         r"to 1 in each column; for integer labels use nnlib.data.one_hot\(labels, C\)$"):
+                                         r"to 1 in each column; for integer labels use nnlib.preprocessing.one_hot\(labels, C\)$"):
         softmax_cross_entropy(np.zeros((2, 1)), np.array([[0.5], [0.0]]))
 
 

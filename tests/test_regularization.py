@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from nnlib.data import one_hot
+from nnlib.preprocessing import one_hot
 from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnlib.layers import Dense
 from nnlib.model import Model, SigmoidCrossEntropy, mlp

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from nnlib.data import one_hot
+from nnlib.preprocessing import one_hot
 from nnlib.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnlib.model import mlp, train
 from nnlib.softmax import (SoftmaxCrossEntropy, categorical_cross_entropy, log_softmax, logsumexp, softmax,
@@ -248,7 +248,7 @@ def test_non_numeric_targets_and_logits_with_inf():
 
 
 def test_from_one_hot_round_trip_and_bad_input():
-    from nnlib.data import from_one_hot
+    from nnlib.preprocessing import from_one_hot
     labels = np.array([0, 9, 3, 3, 7])
     np.testing.assert_array_equal(from_one_hot(one_hot(labels, 10)), labels)
     assert from_one_hot(one_hot(labels, 10)).dtype == np.int64
@@ -265,7 +265,8 @@ def test_from_one_hot_round_trip_and_bad_input():
 
 
 def test_mlp_on_digits_with_softmax_output_learns():
-    from nnlib.data import images_to_columns, load_dataset
+    from nnlib.data import load_dataset
+    from nnlib.preprocessing import images_to_columns
     digits = load_dataset("digits")
     X = images_to_columns(digits["images"][:300]) / 16.0
     y = digits["labels"][:300]

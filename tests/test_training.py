@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnlib.data import one_hot
+from nnlib.preprocessing import one_hot
 from nnlib.model import mlp
 from nnlib.optim import SGD, Adam, Momentum
 from nnlib.schedules import step_decay
