@@ -1,7 +1,7 @@
 # JupyterHub for a class on one machine: `make hub` (docs/HUB.md explains every setting).
 #
 # Every student logs in, gets a JupyterLab of their own, and on first login a copy of the series in
-# their home folder (<NN_HUB_DIR>/users/<name>/): the notebooks, nnlib, data and coursekit.py, and the
+# their home folder (<NN_HUB_DIR>/users/<name>/): the notebooks, nnlib, data, models and coursekit.py, and the
 # student handout if `make student` has built one. A student's `%%writefile ../nnlib/x.py` writes into
 # their own copy, never into the teacher's tree or another student's.
 #
@@ -102,7 +102,7 @@ c.Spawner.cpu_limit = float(os.environ.get("NN_HUB_CPU_LIMIT", "1"))
 
 # --- Each student's own copy of the course ---
 COPY = [w.strip() for w in os.environ.get("NN_HUB_COPY", "series,student").split(",") if w.strip()]
-SERIES = ["notebooks", "nnlib", "data", "coursekit.py"]
+SERIES = ["notebooks", "nnlib", "data", "models", "coursekit.py"]
 _ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc")
 
 

@@ -12,6 +12,7 @@ notebook at the top) and carrying what it needs:
                                      notebook's own: its %%writefile cells write those, from the
                                      student's cells, when the submission is run and graded)
     source/NN_topic/data/            the data files the notebook loads
+    source/NN_topic/models/          the trained networks it loads, if any (12)
 
 `nbgrader generate_assignment` then makes release/NN_topic/ (solutions stubbed, outputs cleared).
 The first cell finds coursekit.py in the assignment folder, puts that folder first on sys.path and
@@ -62,6 +63,12 @@ def data_needed(nb_path: Path) -> list[str]:
     return [name for name in DATASETS if re.search(r"\b" + name + r"\b", text)]
 
 
+def models_needed(nb_path: Path, root: Path = ROOT) -> list[Path]:
+    """The files of models/ whose stem (up to "_seed") the notebook names, e.g. 12's mnist5k_cnn."""
+    text = nb_path.read_text(encoding="utf-8")
+    return [f for f in sorted((root / "models").glob("*.h5")) if f.stem.split("_seed")[0] in text]
+
+
 def make_source(nb_path: Path, course: Path, root: Path = ROOT) -> Path:
     """source/<stem>/ for one notebook; returns that folder."""
     stem = nb_path.stem
@@ -82,6 +89,9 @@ def make_source(nb_path: Path, course: Path, root: Path = ROOT) -> Path:
     for extra in ("README.md", "checksums.sha256"):
         if (root / "data" / extra).is_file():
             shutil.copy2(root / "data" / extra, data / extra)
+    for model in models_needed(nb_path, root):  # trained networks a notebook loads (12: models/mnist5k_cnn_*)
+        (folder / "models").mkdir(exist_ok=True)
+        shutil.copy2(model, folder / "models" / model.name)
     return folder
 
 

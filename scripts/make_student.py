@@ -24,6 +24,7 @@ The output is a tree the student can run as it stands, laid out like the reposit
     DIR/nnlib/*.py          what those notebooks' %%writefile cells write, stubs included, so that
                             a notebook can be opened without running the ones before it
     DIR/data/               a copy of the data files
+    DIR/models/             the trained networks notebook 12 loads
     DIR/coursekit.py        the set-up and check helpers every notebook's first cell imports
     DIR/reference/nnlib/    the reference (solution) modules that `python coursekit.py restore`
                             puts back: all of them by default (self-learners), none with
@@ -164,6 +165,11 @@ def make_student(notebooks: list[Path], out: Path, root: Path = ROOT, reference=
     for f in sorted((root / "data").iterdir()):
         if f.suffix == ".h5" or f.name in DATA_FILES:
             shutil.copy2(f, data / f.name)
+    models = sorted((root / "models").glob("*.h5"))  # the trained networks notebook 12 loads
+    if models:
+        (out / "models").mkdir(exist_ok=True)
+        for f in models:
+            shutil.copy2(f, out / "models" / f.name)
     shutil.copy2(root / "coursekit.py", out / "coursekit.py")
     write_reference(out, reference, root)
     (out / "README.md").write_text(student_readme(reference), encoding="utf-8")

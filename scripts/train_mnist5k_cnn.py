@@ -32,12 +32,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nnlib.conv import Conv2D  # noqa: E402
-from nnlib.data import load_dataset, one_hot, train_val_test_split  # noqa: E402
+from nnlib.data import load_dataset  # noqa: E402
+from nnlib.preprocessing import one_hot, train_val_test_split  # noqa: E402
 from nnlib.io import save_model  # noqa: E402
 from nnlib.layers import Dense  # noqa: E402
 from nnlib.metrics import accuracy  # noqa: E402
 from nnlib.model import Model  # noqa: E402
-from nnlib.optim import Adam, fit, warmup_cosine  # noqa: E402
+from nnlib.optim import Adam  # noqa: E402
+from nnlib.schedules import warmup_cosine  # noqa: E402
+from nnlib.training import fit  # noqa: E402
 from nnlib.pooling import Flatten, MaxPool2D  # noqa: E402
 from nnlib.regularization import Dropout  # noqa: E402
 from nnlib.softmax import SoftmaxCrossEntropy  # noqa: E402

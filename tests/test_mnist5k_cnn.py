@@ -41,8 +41,16 @@ def test_random_shifts_moves_each_image_by_at_most_two_pixels():
 
 
 @pytest.mark.slow
-def test_script_retrains_to_98_percent(tmp_path):
-    # the whole script: three networks, about a minute each on one thread
-    models, val_accuracy, test_accuracy = _script().main(["--out-dir", str(tmp_path)])
-    assert len(list(tmp_path.glob("mnist5k_cnn_seed*.h5"))) == 3
-    assert val_accuracy >= 0.985 and test_accuracy >= 0.98, (val_accuracy, test_accuracy)
+def test_script_reproduces_a_committed_network(tmp_path):
+    # The script retrains one of the three networks (about a minute on one thread) and its result matches the
+    # committed file: the same accuracy up to a few images (another BLAS or thread count rounds differently
+    # over 30 epochs), and at least the 98.5% validation the committed networks have.
+    script = _script()
+    _, (X_val, y_val), (X_test, y_test) = script.mnist5k_split()
+    models, _, _ = script.main(["--seeds", "1", "--out-dir", str(tmp_path)])
+    assert script.weights_path(tmp_path, 1).is_file()
+    committed = load_model(script.weights_path(ROOT / "models", 1))[0]
+    for X, y in ((X_val, y_val), (X_test, y_test)):
+        retrained, kept = accuracy(y, models[0].predict(X)), accuracy(y, committed.predict(X))
+        assert abs(retrained - kept) <= 0.01, (retrained, kept)
+    assert accuracy(y_val, models[0].predict(X_val)) >= 0.985
