@@ -1104,8 +1104,6 @@ def _with_dY(strategy):
 
 
 def _valid_norm(kind, min_m=2):
-    def draw_valid(draw):
-        return draw
     shape = st.one_of(st.tuples(st.integers(2, 4), st.integers(min_m, 4)),
                       st.tuples(st.integers(1, 3), sizes, sizes, st.integers(min_m, 3)))
     return shape.flatmap(lambda s: args(X=floats(s, **valid), gamma=floats(_param_shape(np.empty(s), kind), low=0.5,
