@@ -1515,7 +1515,7 @@ def test_contract(name, data):
     data_args = [k for k in sorted(kwargs) if k not in spec.fixed and is_data(kwargs[k])] if spec.corrupt else []
     victim = data.draw(st.sampled_from([None, *data_args]), label="garbage in")
     if victim is not None:  # arithmetic promises nothing for a list or a string, only for arrays
-        bad = spec.garbage or (garbage_arrays if spec.propagates else garbage)
+        bad = spec.garbage if spec.garbage is not None else garbage_arrays if spec.propagates else garbage
         kwargs[victim] = data.draw(bad, label=victim)
     ok, result = outcome(spec, kwargs)
     if not ok:
