@@ -165,6 +165,8 @@ def topological_order(root):
     A loop with an explicit stack, not recursion: a graph thousands of ops deep
     (a long training step, a recurrent network) would exceed Python's recursion limit.
     """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"root must be a Tensor (the output of a computation), got {type(root).__name__}")
     order, seen, stack = [], set(), [(root, False)]
     while stack:
         node, parents_done = stack.pop()

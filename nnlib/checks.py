@@ -62,6 +62,8 @@ def check_binary_labels(name, Y):
 
 def check_labels(name, labels, num_classes):
     """Raise ValueError unless labels are integers in 0..num_classes-1; return them as int64."""
+    if not is_integer(num_classes) or num_classes < 1:  # a list here would broadcast against labels
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
     labels = np.asarray(labels)
     if not np.issubdtype(labels.dtype, np.number) or np.issubdtype(labels.dtype, np.complexfloating):
         raise TypeError(f"{name} must be integer class labels, got dtype {labels.dtype}")

@@ -45,7 +45,10 @@ def conv_output_shape(H, W, kernel, stride, padding):
 
     Raises ValueError when the kernel is larger than the padded input.
     """
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    for name, value in (("H", H), ("W", W)):
+        if not is_integer(value) or value < 1:
+            raise ValueError(f"{name} must be a positive integer (pixels), got {value!r}")
+    (kh, kw), (sh, sw), (ph, pw) = _pair("kernel", kernel, 1), _pair("stride", stride, 1), _pair("padding", padding, 0)
     if kh > H + 2 * ph or kw > W + 2 * pw:
         raise ValueError(f"kernel {kh}x{kw} is larger than the padded input {H + 2 * ph}x{W + 2 * pw} "
                          f"({H}x{W} with padding {ph}, {pw})")
@@ -55,15 +58,27 @@ def conv_output_shape(H, W, kernel, stride, padding):
 def _check_images(name, A, channels=None):
     if not isinstance(A, np.ndarray) or A.ndim != 4:
         raise ValueError(f"{name} must be a 4-D array (C, H, W, m), one image per index of the last axis, "
-                         f"got shape {np.shape(A)}")
+                         f"got {f'shape {A.shape}' if isinstance(A, np.ndarray) else type(A).__name__}")
+    if A.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {A.dtype}")
     if channels is not None and A.shape[0] != channels:
         raise ValueError(f"{name} has {A.shape[0]} channels (shape {A.shape}) but the layer expects "
                          f"{channels}: images are (C, H, W, m)")
 
 
+def _check_weights(name, A, shape):
+    """A numeric array whose shape matches `shape` (None: any size on that axis)."""
+    if (not isinstance(A, np.ndarray) or A.dtype.kind not in "biuf" or A.ndim != len(shape)
+            or any(want is not None and want != got for want, got in zip(shape, A.shape))):
+        pretty = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} must be a numeric array of shape {pretty}, got "
+                         f"{getattr(A, 'shape', type(A).__name__)} {getattr(A, 'dtype', '')}".rstrip())
+
+
 def pad_images(X, padding):
     """X (C, H, W, m) with ph rows of zeros above and below and pw columns left and right."""
-    ph, pw = padding
+    _check_images("X", X)
+    ph, pw = _pair("padding", padding, 0)
     if ph == 0 and pw == 0:
         return X
     C, H, W, m = X.shape
@@ -79,7 +94,11 @@ def conv2d_loops(X, W4, b, stride=(1, 1), padding=(0, 0)):
 
     X (C, H, W, m), W4 (F, C, kh, kw), b (F, 1) -> Z (F, H_out, W_out, m).
     """
+    _check_images("X", X)
+    _check_weights("W4", W4, (None, X.shape[0], None, None))
     F, C, kh, kw = W4.shape
+    _check_weights("b", b, (F, 1))
+    stride, padding = _pair("stride", stride, 1), _pair("padding", padding, 0)
     H_out, W_out = conv_output_shape(X.shape[1], X.shape[2], (kh, kw), stride, padding)
     Xp = pad_images(X, padding)
     Z = np.zeros((F, H_out, W_out, X.shape[3]), dtype=np.result_type(X, W4))
@@ -100,6 +119,8 @@ def im2col(X, kernel, stride=(1, 1), padding=(0, 0)):
     sliding_window_view gives every kh x kw window as a view (no copy); the one copy is
     the reshape, which reads m contiguous numbers at a time.
     """
+    _check_images("X", X)
+    kernel, stride, padding = _pair("kernel", kernel, 1), _pair("stride", stride, 1), _pair("padding", padding, 0)
     C, H, W, m = X.shape
     (kh, kw), (sh, sw) = kernel, stride
     H_out, W_out = conv_output_shape(H, W, kernel, stride, padding)
@@ -114,9 +135,11 @@ def col2im(dcols, X_shape, kernel, stride=(1, 1), padding=(0, 0)):
     dcols (C·kh·kw, H_out·W_out·m) -> dX (C, H, W, m). One strided slice-add per kernel
     offset (u, v), kh·kw of them: no loop over positions or examples.
     """
-    C, H, W, m = X_shape
+    C, H, W, m = _shape("X_shape", X_shape, 4)
+    kernel, stride, padding = _pair("kernel", kernel, 1), _pair("stride", stride, 1), _pair("padding", padding, 0)
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     H_out, W_out = conv_output_shape(H, W, kernel, stride, padding)
+    _check_weights("dcols", dcols, (C * kh * kw, H_out * W_out * m))
     d = dcols.reshape(C, kh, kw, H_out, W_out, m)
     dXp = np.zeros((C, H + 2 * ph, W + 2 * pw, m), dtype=dcols.dtype)
     for u in range(kh):
@@ -128,7 +151,11 @@ def col2im(dcols, X_shape, kernel, stride=(1, 1), padding=(0, 0)):
 def conv_forward(A_prev, W, b, kernel, stride=(1, 1), padding=(0, 0)):
     """Z = W @ im2col(A_prev) + b, reshaped: A_prev (C, H, W, m), W (F, C·kh·kw), b (F, 1)
     -> (Z (F, H_out, W_out, m), cache)."""
+    _check_images("A_prev", A_prev)
+    kernel, stride, padding = _pair("kernel", kernel, 1), _pair("stride", stride, 1), _pair("padding", padding, 0)
     C, H, Wd, m = A_prev.shape
+    _check_weights("W", W, (None, C * kernel[0] * kernel[1]))
+    _check_weights("b", b, (W.shape[0], 1))
     H_out, W_out = conv_output_shape(H, Wd, kernel, stride, padding)
     cols = im2col(A_prev, kernel, stride, padding)
     Z = W @ cols
@@ -145,6 +172,9 @@ def conv_backward(dZ, cache, need_dA_prev=True):
     """
     X_shape, cols, W, kernel, stride, padding = cache
     m = X_shape[3]
+    _check_weights("dZ", dZ, (W.shape[0], *conv_output_shape(*X_shape[1:3], kernel, stride, padding), m))
+    if not isinstance(need_dA_prev, (bool, np.bool_)):
+        raise TypeError(f"need_dA_prev must be True or False, got {need_dA_prev!r}")
     dZ2 = dZ.reshape(W.shape[0], -1)
     dW = dZ2 @ cols.T
     dW /= m
@@ -162,12 +192,18 @@ def conv_dX_full(dZ, W4, padding=(0, 0)):
     and the padding of the forward pass is cropped away. dZ (F, H_out, W_out, m),
     W4 (F, C, kh, kw) -> dX (C, H, W, m). (Without the 1/m: dA is per example.)
     """
+    _check_images("dZ", dZ)
+    _check_weights("W4", W4, (dZ.shape[0], None, None, None))
     F, C, kh, kw = W4.shape
+    ph, pw = _pair("padding", padding, 0)
+    if dZ.shape[1] + kh - 1 <= 2 * ph or dZ.shape[2] + kw - 1 <= 2 * pw:
+        raise ValueError(f"padding {ph}, {pw} leaves no pixel of the input: dZ {dZ.shape[1]}x{dZ.shape[2]} "
+                         f"and kernel {kh}x{kw} come from an input of {dZ.shape[1] + kh - 1 - 2 * ph}x"
+                         f"{dZ.shape[2] + kw - 1 - 2 * pw} pixels")
     flipped = W4[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, F * kh * kw)  # (C, F·kh·kw)
     full = im2col(dZ, (kh, kw), (1, 1), (kh - 1, kw - 1))  # (F·kh·kw, H_pad·W_pad·m)
     H_pad, W_pad = dZ.shape[1] + kh - 1, dZ.shape[2] + kw - 1
     dXp = (flipped @ full).reshape(C, H_pad, W_pad, dZ.shape[3])
-    ph, pw = padding
     return dXp[:, ph:H_pad - ph, pw:W_pad - pw]
 
 

@@ -15,7 +15,10 @@ def numerical_gradient(f, x, h=1e-5):
     f: called as f(x) and returning a float. x: float64 array of any shape; it
     is perturbed in place one entry at a time and restored, so f may read x
     through a closure (a model's weight matrix, say). Returns an array shaped like x.
-    Costs 2 * x.size calls of f.
+    Costs 2 * x.size calls of f. h must lie in (0, 1]: a larger step measures a secant,
+    not a derivative (the error of the centred difference grows as h^2). Raises ValueError
+    when x[i] ± h rounds back to x[i] (h lost in a huge entry) or when a difference
+    quotient is not finite (f overflowed near x).
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 ndarray (finite differences in float32 are too coarse)")
@@ -23,6 +26,9 @@ def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         original = x[i]
+        if original + h == original or original - h == original:
+            raise ValueError(f"h={h!r} is lost in x[{', '.join(map(str, i))}] = {float(original)!r}: x + h rounds to x in "
+                             "float64, so the difference would be 0 whatever f is; use a larger h")
         try:
             x[i] = original + h
             f_plus = f(x)
@@ -31,12 +37,15 @@ def numerical_gradient(f, x, h=1e-5):
         finally:
             x[i] = original  # restored exactly, even if f raises
         grad[i] = (f_plus - f_minus) / (2 * h)
+        if not np.isfinite(grad[i]):  # an estimate of inf or NaN is no estimate: say why instead
+            raise ValueError(f"the centred difference at x[{', '.join(map(str, i))}] is not finite with h={h!r}: "
+                             f"f(x + h) = {f_plus!r}, f(x - h) = {f_minus!r}; f must be finite near x and h small")
     return grad
 
 
 def _check_step(h):
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not 0 < h < np.inf:
-        raise ValueError(f"h must be a positive finite step, such as 1e-5, got {h!r}")
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) or not 0 < h <= 1:
+        raise ValueError(f"h must be a small positive step in (0, 1], such as 1e-5, got {h!r}")
 
 
 def relative_error(analytic, numeric):
@@ -52,10 +61,11 @@ def relative_error(analytic, numeric):
         raise ValueError(f"analytic has shape {analytic.shape} but numeric has shape {numeric.shape}")
     if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(numeric))):
         raise ValueError("analytic and numeric must be finite: a NaN or infinite gradient has no relative error")
-    denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    if denominator == 0:
+    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0))
+    if scale == 0:
         return 0.0
-    return float(np.linalg.norm(analytic - numeric) / denominator)
+    analytic, numeric = analytic / scale, numeric / scale  # the ratio is scale-free; squaring 1e300 is not
+    return float(np.linalg.norm(analytic - numeric) / (np.linalg.norm(analytic) + np.linalg.norm(numeric)))
     ### END SOLUTION
 
 

@@ -24,7 +24,13 @@ __all__ = [
 
 
 def linear_forward(A_prev, W, b):
-    """Z = W A_prev + b, with b broadcast over the m columns. Returns (Z, cache)."""
+    """Z = W A_prev + b, with b broadcast over the m columns. Returns (Z, cache).
+
+    float16 input is computed in float32: float16 overflows at 65504, so a sum of a few
+    moderate products (or a bias near that bound) would become inf.
+    """
+    if np.float16 in (np.asarray(A_prev).dtype, np.asarray(W).dtype):  # the cache keeps the float32 copies for backward
+        A_prev, W = A_prev.astype(np.float32), W.astype(np.float32)
     Z = W @ A_prev
     Z += b  # in place: one (n[l], m) array per layer, not two
     return Z, (A_prev, W)

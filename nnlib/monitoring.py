@@ -16,9 +16,19 @@ __all__ = ["gradient_norms", "train_monitored", "learning_rate_sweep"]
 DIVERGENCE_FACTOR = 10.0
 
 
+def _norm(a):
+    """Frobenius norm in float64, scaled by max|a| first: squaring 1e30 in float32 (or 1e200 in
+    float64) overflows although the norm itself is a representable number."""
+    a = np.abs(np.asarray(a)).astype(np.float64)
+    scale = a.max(initial=0.0)
+    if scale == 0 or not np.isfinite(scale):
+        return float(scale)
+    return float(scale * np.linalg.norm(a / scale))
+
+
 def gradient_norms(grads):
     """Frobenius norm ||dθ|| of every gradient in a dict like the one model.backward returns."""
-    return {name: float(np.linalg.norm(g)) for name, g in grads.items()}
+    return {name: _norm(g) for name, g in grads.items()}
 
 
 def train_monitored(model, X, Y, learning_rate, num_iterations, stop_on_divergence=True):
@@ -57,9 +67,12 @@ def train_monitored(model, X, Y, learning_rate, num_iterations, stop_on_divergen
                 break
             history["cost"].append(cost)
             for w in weights:
-                g_norm = float(np.linalg.norm(grads[w]))
+                g_norm = _norm(grads[w])
+                ratio = learning_rate * g_norm / max(_norm(params[w]), 1e-300)
+                if not np.isfinite(ratio) and history["diverged"] is None:
+                    history["diverged"] = i + 1  # an update beyond any float, as if it overflowed the weights
                 history["grad_norm"][w].append(g_norm)
-                history["update_ratio"][w].append(learning_rate * g_norm / max(float(np.linalg.norm(params[w])), 1e-300))
+                history["update_ratio"][w].append(ratio)
             for name, value in params.items():
                 value -= learning_rate * grads[name]
             if not all(np.all(np.isfinite(value)) for value in params.values()):

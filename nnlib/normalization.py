@@ -30,12 +30,44 @@ __all__ = [
 ]
 
 
+def _array(name, A, min_ndim=1):
+    """A as a float array (float32 stays, other numbers become float64) of at least min_ndim axes and
+    one value. The values are not scanned (NaN propagates), as in the layers of notebook 04."""
+    if not isinstance(A, np.ndarray) or A.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a real numeric NumPy array, got "
+                        f"{f'dtype {A.dtype}' if isinstance(A, np.ndarray) else type(A).__name__}")
+    if A.ndim < min_ndim or A.size == 0:
+        raise ValueError(f"{name} must have at least {min_ndim} axes and one value, got shape {A.shape}")
+    return A if A.dtype in (np.float32, np.float64) else A.astype(np.float64)
+
+
+def _param(name, p, shape):
+    """γ, β, a running μ or σ²: a numeric array of exactly `shape` (one value per feature or channel)."""
+    if not isinstance(p, np.ndarray) or p.dtype.kind not in "biuf" or p.shape != shape:
+        raise ValueError(f"{name} must be a numeric array of shape {shape}, got "
+                         f"{getattr(p, 'shape', type(p).__name__)} {getattr(p, 'dtype', '')}".rstrip())
+    return p
+
+
+def _upstream(name, dY, shape):
+    """The upstream gradient of a backward function: an array of the forward output's shape."""
+    if not isinstance(dY, np.ndarray) or dY.dtype.kind not in "biuf" or dY.shape != shape:
+        raise ValueError(f"{name} must be a numeric array of the forward output's shape {shape}, got "
+                         f"{getattr(dY, 'shape', type(dY).__name__)}")
+    return dY
+
+
 def standardize_forward(X, axes, eps=1e-5):
     """x̂ = (X - μ) / √(σ² + ε), with μ and σ² the mean and (biased) variance over `axes`.
 
     Returns (x̂, cache) with cache = (x̂, 1/√(σ² + ε), axes, μ, σ²); μ and σ² keep X's
     number of axes (size 1 along `axes`) so that they broadcast against X.
     """
+    X = _array("X", X)
+    if (not isinstance(axes, tuple) or not all(is_integer(a) and 0 <= a < X.ndim for a in axes)
+            or len(set(axes)) != len(axes)):
+        raise ValueError(f"axes must be a tuple of distinct axes of X (0..{X.ndim - 1}), got {axes!r}")
+    _check_eps(eps, zero_ok=True)
     mu = X.mean(axis=axes, keepdims=True)
     Xhat = X - mu
     var = np.mean(Xhat * Xhat, axis=axes, keepdims=True)
@@ -50,6 +82,7 @@ def standardize_backward_graph(dXhat, cache):
     μ = (1/N) Σ x;  c = x - μ;  v = (1/N) Σ c²;  s = √(v + ε);  r = 1/s;  x̂ = c r
     """
     Xhat, inv_std, axes, _, _ = cache
+    _upstream("dXhat", dXhat, Xhat.shape)
     N = Xhat.size // inv_std.size
     s = 1.0 / inv_std
     c = Xhat * s                                       # the node c = x - μ, rebuilt from the cache
@@ -68,6 +101,7 @@ def standardize_backward(dXhat, cache):
     dX = 1/(N √(σ² + ε)) · (N dx̂ - Σ dx̂ - x̂ Σ (dx̂ ⊙ x̂)).
     """
     Xhat, inv_std, axes, _, _ = cache
+    _upstream("dXhat", dXhat, Xhat.shape)
     N = Xhat.size // inv_std.size
     dX = dXhat * N
     dX -= dXhat.sum(axis=axes, keepdims=True)
@@ -78,7 +112,7 @@ def standardize_backward(dXhat, cache):
 
 def batch_axes(X):
     """The axes batch norm averages over: every axis but the first (features or channels)."""
-    return tuple(range(1, X.ndim))
+    return tuple(range(1, np.ndim(X)))
 
 
 def batchnorm_forward(X, gamma, beta, eps=1e-5):
@@ -87,6 +121,9 @@ def batchnorm_forward(X, gamma, beta, eps=1e-5):
     X (n, m) with γ, β (n, 1); or images X (C, H, W, m) with γ, β (C, 1, 1, 1), per channel.
     Returns (Y, cache); the batch's μ and σ² are cache[1][3] and cache[1][4].
     """
+    X = _array("X", X, 2)
+    shape = (X.shape[0],) + (1,) * (X.ndim - 1)
+    _param("gamma", gamma, shape), _param("beta", beta, shape)
     Xhat, standardize_cache = standardize_forward(X, batch_axes(X), eps)
     return gamma * Xhat + beta, (gamma, standardize_cache)
 
@@ -102,6 +139,7 @@ def _affine_backward(dY, gamma, Xhat, axes):
 def batchnorm_backward(dY, cache):
     """(dX, dγ, dβ) for batchnorm_forward, dX by the compact formula."""
     gamma, standardize_cache = cache
+    _upstream("dY", dY, standardize_cache[0].shape)
     dXhat, dgamma, dbeta = _affine_backward(dY, gamma, standardize_cache[0], standardize_cache[2])
     return standardize_backward(dXhat, standardize_cache), dgamma, dbeta
 
@@ -109,6 +147,7 @@ def batchnorm_backward(dY, cache):
 def batchnorm_backward_graph(dY, cache):
     """(dX, dγ, dβ) for batchnorm_forward, dX node by node on the graph (equal to batchnorm_backward)."""
     gamma, standardize_cache = cache
+    _upstream("dY", dY, standardize_cache[0].shape)
     dXhat, dgamma, dbeta = _affine_backward(dY, gamma, standardize_cache[0], standardize_cache[2])
     return standardize_backward_graph(dXhat, standardize_cache), dgamma, dbeta
 
@@ -118,6 +157,13 @@ def batchnorm_inference(X, gamma, beta, running_mean, running_var, eps=1e-5):
 
     Returns (Y, cache). Each example's output depends on that example alone.
     """
+    X = _array("X", X, 2)
+    shape = (X.shape[0],) + (1,) * (X.ndim - 1)
+    for name, p in (("gamma", gamma), ("beta", beta), ("running_mean", running_mean), ("running_var", running_var)):
+        _param(name, p, shape)
+    if not np.all(running_var >= 0):  # one number per feature: cheap to check
+        raise ValueError(f"running_var must be >= 0 (a variance), got {running_var.ravel()[:5].tolist()}")
+    _check_eps(eps, zero_ok=True)
     inv_std = 1.0 / np.sqrt(running_var + eps)
     Xhat = (X - running_mean) * inv_std
     return gamma * Xhat + beta, (gamma, Xhat, inv_std)
@@ -126,13 +172,14 @@ def batchnorm_inference(X, gamma, beta, running_mean, running_var, eps=1e-5):
 def batchnorm_inference_backward(dY, cache):
     """(dX, dγ, dβ) for batchnorm_inference: μ and σ² are constants here, so dX = γ dY / √(σ² + ε)."""
     gamma, Xhat, inv_std = cache
+    _upstream("dY", dY, Xhat.shape)
     dXhat, dgamma, dbeta = _affine_backward(dY, gamma, Xhat, batch_axes(dY))
     return dXhat * inv_std, dgamma, dbeta
 
 
 def layer_axes(X):
     """The axes layer norm averages over: every axis but the last (the examples)."""
-    return tuple(range(X.ndim - 1))
+    return tuple(range(np.ndim(X) - 1))
 
 
 def layernorm_forward(X, gamma, beta, eps=1e-5):
@@ -140,6 +187,8 @@ def layernorm_forward(X, gamma, beta, eps=1e-5):
 
     X (n, m) with γ, β (n, 1) (or X (C, H, W, m) with γ, β (C, H, W, 1)). Returns (Y, cache).
     """
+    X = _array("X", X, 2)
+    _param("gamma", gamma, X.shape[:-1] + (1,)), _param("beta", beta, X.shape[:-1] + (1,))
     ### BEGIN SOLUTION
     Xhat, standardize_cache = standardize_forward(X, layer_axes(X), eps)
     return gamma * Xhat + beta, (gamma, standardize_cache)
@@ -151,6 +200,7 @@ def layernorm_backward(dY, cache):
     ### BEGIN SOLUTION
     gamma, standardize_cache = cache
     Xhat = standardize_cache[0]
+    _upstream("dY", dY, Xhat.shape)
     m = dY.shape[-1]
     dgamma = np.sum(dY * Xhat, axis=-1, keepdims=True) / m  # γ is per feature: sum over the examples
     dbeta = dY.sum(axis=-1, keepdims=True) / m
@@ -167,9 +217,10 @@ def _feature_shape(name, n):
     return tuple(int(s) for s in shape)
 
 
-def _check_eps(eps):
-    if not is_number(eps) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
+def _check_eps(eps, zero_ok=False):
+    """A layer's eps must be > 0; the functions take 0 too (the exact formula, as the tests compare)."""
+    if not is_number(eps) or not (eps >= 0 if zero_ok else eps > 0) or not eps < np.inf:
+        raise ValueError(f"eps must be a {'non-negative' if zero_ok else 'positive'} number (finite), got {eps!r}")
     return float(eps)
 
 

@@ -25,6 +25,8 @@ __all__ = ["Run", "draw", "playground"]
 
 DATASETS = {"xor": datasets.xor, "flower": datasets.flower, "moons": datasets.moons,
             "circles": datasets.circles, "spirals": datasets.spirals}
+ACTIVATION_CHOICES = ["relu", "tanh", "sigmoid"]
+INIT_CHOICES = ["he", "xavier", "small", "large", "zeros"]
 DEFAULTS = {"dataset": "moons", "depth": 2, "width": 8, "activation": "relu", "init": "he",
             "learning_rate": 0.03, "lambd": 0.0, "keep_prob": 1.0, "seed": 0}
 
@@ -78,6 +80,10 @@ def draw(run, fig=None):
     """The decision boundary (left) and the cost per epoch (right) of `run`, on a new or given figure."""
     import matplotlib.pyplot as plt
 
+    if not isinstance(run, Run):
+        raise TypeError(f"run must be a playground.Run, got {type(run).__name__}")
+    if fig is not None and not isinstance(fig, plt.Figure):
+        raise TypeError(f"fig must be None or a matplotlib Figure, got {type(fig).__name__}")
     if fig is None:
         fig = plt.figure(figsize=(9, 3.8))
     fig.clear()
@@ -112,6 +118,13 @@ def playground(epochs=150, frames=6, **settings):
     unknown = set(settings) - set(DEFAULTS)
     if unknown:
         raise ValueError(f"unknown settings {sorted(unknown)}; playground takes {sorted(DEFAULTS)}")
+    if not is_integer(frames) or frames < 1 or not is_integer(epochs) or epochs < frames:
+        raise ValueError(f"epochs and frames must be integers with 1 <= frames <= epochs (each frame trains "
+                         f"epochs // frames epochs), got epochs={epochs!r}, frames={frames!r}")
+    for name, options in (("activation", ACTIVATION_CHOICES), ("init", INIT_CHOICES)):
+        if settings.get(name, DEFAULTS[name]) not in options:
+            raise ValueError(f"{name} must be one of {options} (the playground's menu), got {settings[name]!r}")
+    Run(**{**DEFAULTS, **settings})  # every other setting checked now, not by a widget (which raises TraitError)
     try:
         import ipywidgets as w
     except ImportError:
@@ -124,8 +137,8 @@ def playground(epochs=150, frames=6, **settings):
         "dataset": w.Dropdown(options=sorted(DATASETS), value=start["dataset"], description="data", **label),
         "depth": w.IntSlider(value=start["depth"], min=1, max=4, description="hidden layers", **label),
         "width": w.IntSlider(value=start["width"], min=1, max=32, description="units each", **label),
-        "activation": w.Dropdown(options=["relu", "tanh", "sigmoid"], value=start["activation"], description="activation", **label),
-        "init": w.Dropdown(options=["he", "xavier", "small", "large", "zeros"], value=start["init"], description="init", **label),
+        "activation": w.Dropdown(options=ACTIVATION_CHOICES, value=start["activation"], description="activation", **label),
+        "init": w.Dropdown(options=INIT_CHOICES, value=start["init"], description="init", **label),
         "learning_rate": w.FloatLogSlider(value=start["learning_rate"], base=10, min=-4, max=0, description="learning rate", **label),
         "lambd": w.FloatSlider(value=start["lambd"], min=0, max=5, step=0.1, description="L2 lambda", **label),
         "keep_prob": w.FloatSlider(value=start["keep_prob"], min=0.5, max=1, step=0.05, description="keep_prob", **label),

@@ -30,15 +30,31 @@ def _pair(name, value, minimum):
 
 def pool_output_shape(H, W, pool, stride):
     """(H_out, W_out) = ((H - ph) // sh + 1, (W - pw) // sw + 1); ValueError if the window does not fit."""
-    (ph, pw), (sh, sw) = pool, stride
+    for name, value in (("H", H), ("W", W)):
+        if not is_integer(value) or value < 1:
+            raise ValueError(f"{name} must be a positive integer (pixels), got {value!r}")
+    (ph, pw), (sh, sw) = _pair("pool", pool, 1), _pair("stride", stride, 1)
     if ph > H or pw > W:
         raise ValueError(f"pool_size {ph}x{pw} is larger than the input {H}x{W}")
     return (H - ph) // sh + 1, (W - pw) // sw + 1
 
 
+def _check_images(name, A):
+    if not isinstance(A, np.ndarray) or A.ndim != 4 or A.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be a 4-D numeric array (C, H, W, m), got "
+                         f"{f'shape {A.shape}, dtype {A.dtype}' if isinstance(A, np.ndarray) else type(A).__name__}")
+
+
+def _check_upstream(dA, shape):
+    if not isinstance(dA, np.ndarray) or dA.dtype.kind not in "biuf" or dA.shape != tuple(shape):
+        raise ValueError(f"dA must be a numeric array of the forward output's shape {tuple(shape)}, got "
+                         f"{getattr(dA, 'shape', type(dA).__name__)}")
+
+
 def _offsets(X, pool, stride):
     """The ph·pw strided views X[:, u + sh·i, v + sw·j, :] (each (C, H_out, W_out, m)), in row-major (u, v) order."""
-    (ph, pw), (sh, sw) = pool, stride
+    _check_images("X", X)
+    (ph, pw), (sh, sw) = _pair("pool", pool, 1), _pair("stride", stride, 1)
     H_out, W_out = pool_output_shape(X.shape[1], X.shape[2], pool, stride)
     return [X[:, u:u + sh * (H_out - 1) + 1:sh, v:v + sw * (W_out - 1) + 1:sw]
             for u in range(ph) for v in range(pw)]
@@ -52,6 +68,7 @@ def maxpool_forward(X, pool, stride):
     equals the maximum (exactly one True per output).
     """
     views = _offsets(X, pool, stride)
+    pool, stride = _pair("pool", pool, 1), _pair("stride", stride, 1)
     A = views[0].copy()
     for view in views[1:]:
         np.maximum(A, view, out=A)
@@ -68,6 +85,7 @@ def maxpool_forward(X, pool, stride):
 def maxpool_backward(dA, cache):
     """dA (C, H_out, W_out, m) -> dX (C, H, W, m): each dA goes to its window's winning pixel."""
     X_shape, won, pool, stride = cache
+    _check_upstream(dA, won.shape[1:])
     (ph, pw), (sh, sw) = pool, stride
     H_out, W_out = won.shape[2:4]
     dX = np.zeros(X_shape, dtype=dA.dtype)
@@ -84,7 +102,8 @@ def maxpool_backward(dA, cache):
 def avgpool_forward(X, pool, stride):
     """X (C, H, W, m) -> (A (C, H_out, W_out, m), cache): the mean of each window."""
     views = _offsets(X, pool, stride)
-    A = views[0].copy()
+    pool, stride = _pair("pool", pool, 1), _pair("stride", stride, 1)
+    A = views[0].astype(np.result_type(X.dtype, np.float32))  # a mean of integers is not an integer
     for view in views[1:]:
         A += view
     A /= len(views)
@@ -94,6 +113,7 @@ def avgpool_forward(X, pool, stride):
 def avgpool_backward(dA, cache):
     """dA (C, H_out, W_out, m) -> dX (C, H, W, m): every pixel of a window gets dA / (ph·pw)."""
     X_shape, (ph, pw), (sh, sw) = cache
+    _check_upstream(dA, (X_shape[0], *pool_output_shape(*X_shape[1:3], (ph, pw), (sh, sw)), X_shape[3]))
     H_out, W_out = dA.shape[1:3]
     share = dA / (ph * pw)
     dX = np.zeros(X_shape, dtype=dA.dtype)

@@ -56,6 +56,10 @@ def _check_sequences(X, n_x=None, seq_len=None):
 
 def _check_weights(X, h0, Wx, Wh, b, gates):
     """Wx (g n_h, n_x), Wh (g n_h, n_h), b (g n_h, 1), h0 (n_h, m) for g = gates; returns n_h."""
+    for name, A in (("h0", h0), ("Wx", Wx), ("Wh", Wh), ("b", b)):
+        if not isinstance(A, np.ndarray) or A.ndim != 2 or A.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must be a 2-D numeric array, got "
+                             f"{f'shape {A.shape}, dtype {A.dtype}' if isinstance(A, np.ndarray) else type(A).__name__}")
     rows = Wx.shape[0]
     if Wx.ndim != 2 or rows % gates or Wx.shape[1] != X.shape[0]:
         raise ValueError(f"Wx must have shape ({gates}·n_h, n_x={X.shape[0]}), got {Wx.shape}")
@@ -349,7 +353,18 @@ class GRU(_Recurrent):
 
 def global_norm(grads):
     """‖g‖ = sqrt(Σ over every array of Σ of its squared entries): the length of all gradients as one vector."""
-    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict name -> array (as loss_and_grads returns), got {type(grads).__name__}")
+    arrays = [np.asarray(g) for g in grads.values()]
+    for name, g in zip(grads, arrays):
+        if g.dtype.kind not in "biuf":
+            raise TypeError(f"grads[{name!r}] must be a real numeric array, got dtype {g.dtype}")
+    # in float64, scaled by the largest entry: the squares of float32 gradients of 1e20 would overflow
+    arrays = [g.astype(np.float64, copy=False) for g in arrays]
+    scale = max((float(np.max(np.abs(g))) for g in arrays if g.size), default=0.0)
+    if scale == 0 or not np.isfinite(scale):
+        return scale
+    return scale * float(np.sqrt(sum(float(np.vdot(g / scale, g / scale)) for g in arrays)))
 
 
 def clip_by_global_norm(grads, max_norm):

@@ -24,8 +24,13 @@ def squared_error(Z, Y):
         raise ValueError(f"Y must have the shape of Z {Z.shape} (k outputs, m examples), got {Y.shape}")
     if Z.shape[1] == 0:
         raise ValueError("Z and Y hold no examples (m = 0): the mean cost is undefined")
-    dZ = Z - Y
-    return float(0.5 * np.sum(dZ * dZ) / Z.shape[1]), dZ
+    with np.errstate(over="ignore"):  # reported below with the arguments to blame
+        dZ = Z - Y
+        cost = float(0.5 * np.sum(dZ * dZ) / Z.shape[1])
+    if not np.isfinite(cost):
+        raise ValueError(f"the squared error of Z and Y overflows (|Z - Y| up to {np.max(np.abs(dZ)):.3g}): "
+                         f"scale the targets Y (and so the outputs) to moderate values")
+    return cost, dZ
 
 
 class SquaredError:

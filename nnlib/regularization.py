@@ -59,8 +59,16 @@ def with_l2(model, lambd, m=None):
         params = model.params
         grads = dict(grads)
         for name, W in _weights(params).items():
-            grads[name] = grads[name] + (lambd / n) * W
-        return cost + l2_cost(params, lambd, n), grads
+            with np.errstate(over="ignore"):  # reported below, with the argument to blame
+                grads[name] = grads[name] + (lambd / n) * W
+            if not np.all(np.isfinite(grads[name])):  # one O(size of W) pass, small beside the layer's matmuls
+                raise ValueError(f"lambd={lambd!r} is too large: the L2 gradient (lambd / m) {name} overflows "
+                                 f"{W.dtype} (or the model's gradient {name} is not finite)")
+        with np.errstate(over="ignore"):
+            total = cost + l2_cost(params, lambd, n)
+        if not np.isfinite(total):
+            raise ValueError(f"lambd={lambd!r} is too large: the L2 penalty overflows (cost {total})")
+        return total, grads
 
     return loss_and_grads
 

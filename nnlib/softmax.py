@@ -67,6 +67,8 @@ def softmax_jacobian(s):
     J[i, j] = ∂s_i/∂z_j = s_i (δ_ij - s_j), i.e. J = diag(s) - s s^T.
     """
     s = as_float_array("s", s, ndim=1)
+    if s.size and not (s.min() >= 0 and s.max() <= 1):  # logits passed by mistake: s s^T would overflow
+        raise ValueError(f"s must be softmax probabilities in [0, 1], got values from {s.min():.3g} to {s.max():.3g}")
     return np.diag(s) - np.outer(s, s)
 
 

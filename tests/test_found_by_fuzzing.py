@@ -291,3 +291,111 @@ def test_early_stopping_counts_only_improvements_above_min_delta(min_delta, best
     assert stopper(0, {"val_accuracy": [0.90]}) is False
     assert stopper(1, {"val_accuracy": [0.90, 0.91]}) is True  # +0.01 < min_delta
     assert stopper.best_value == 0.90
+
+
+# The long Hypothesis profile (random, 500 examples per test) ----------------------------------
+
+def test_check_labels_wants_one_positive_integer_number_of_classes():
+    """num_classes=[0, 0] broadcast against the labels and ended in an IndexError."""
+    from nnlib.checks import check_labels
+    for bad in ([0, 0], np.array([0, 0]), 0, -1, 2.0, True, None):
+        with pytest.raises(ValueError, match="num_classes must be a positive integer"):
+            check_labels("y", np.array([0]), bad)
+    assert check_labels("y", np.array([1.0, 0.0]), np.int64(2)).tolist() == [1, 0]
+
+
+def test_the_model_scenario_keeps_its_layer_sizes():
+    """A fuzz-scenario bug, not an nnlib one: the Model scenario indexes layer_sizes to build its Dense
+    layers, so garbage there (a 0-d array) raised the scenario's own IndexError. Garbage goes only to the
+    arguments that reach nnlib (output, X, Y)."""
+    from tests.test_fuzz import FUZZ, _model
+    assert {"layer_sizes", "activations_"} <= set(FUZZ["model.Model"].fixed)
+    with pytest.raises(IndexError):  # what the scenario does with a 0-d array: why it must not get one
+        _model(np.array(3), ["relu"] * 3, SigmoidCrossEntropy(), np.ones((3, 1)), np.ones((1, 1)))
+
+
+def test_gradient_norms_of_float32_gradients_near_its_limit_stay_finite():
+    from nnlib.monitoring import gradient_norms
+    norms = gradient_norms({"W1": np.full((2, 2), 1e30, np.float32), "b1": np.zeros((2, 1), np.float32),
+                            "W2": np.array([[3.0, 4.0]])})
+    assert norms["W1"] == pytest.approx(2e30, rel=1e-6) and norms["b1"] == 0.0 and norms["W2"] == 5.0
+    assert gradient_norms({"W1": np.array([1e200, -1e200])})["W1"] == pytest.approx(np.sqrt(2) * 1e200)
+
+
+def test_learning_rate_sweep_on_huge_input_reports_finite_numbers_or_a_divergence():
+    """X with 1e300 gave a gradient whose norm overflowed (inf in grad_norm and update_ratio) while
+    "diverged" stayed None, and then the cost recovered."""
+    from nnlib.monitoring import learning_rate_sweep
+    from tests.test_fuzz import is_finite
+    rng = np.random.default_rng(40)
+    rng.integers(1, 5)  # the draws of the case Hypothesis found
+    X = rng.standard_normal((2, 3))
+    X.flat[rng.integers(0, 6)] = -1e300
+    Y = (rng.random((1, 3)) > 0.5).astype(float)
+    with np.errstate(all="ignore"):
+        for lr in (0.1, 1.0):
+            run = learning_rate_sweep(lambda: mlp([2, 3, 1], rng=np.random.default_rng(40)), X, Y, [lr], 3)[0]
+            assert run["history"]["diverged"] is not None or is_finite(run), run["history"]
+
+
+def test_numerical_gradient_refuses_a_step_that_is_no_derivative():
+    from nnlib.gradcheck import check_gradients, numerical_gradient
+
+    def f(v):
+        return float(np.sum(v * v))
+
+    for h in (1.3e154, 2.0, 1e300):
+        with pytest.raises(ValueError, match=r"h must be a small positive step in \(0, 1\]"):
+            numerical_gradient(f, np.ones(3), h)
+        with pytest.raises(ValueError, match=r"h must be a small positive step in \(0, 1\]"):
+            check_gradients(lambda: 0.0, {"W": np.ones(1)}, {"W": np.ones(1)}, h)
+    with pytest.raises(ValueError, match=r"centred difference at x\[0\] is not finite with h=1"):
+        with np.errstate(over="ignore"):
+            numerical_gradient(lambda v: float(np.exp(np.sum(v))), np.array([700.0, 9.0]), 1)
+    with pytest.raises(ValueError, match=r"h=1e-05 is lost in x\[0\] = 1e\+20"):
+        numerical_gradient(f, np.array([1e20]))
+    np.testing.assert_allclose(numerical_gradient(f, np.array([1.0, -2.0]), 1.0), [2.0, -4.0])
+
+
+def test_relative_error_of_huge_gradients_is_scale_free():
+    from nnlib.gradcheck import relative_error
+    assert relative_error(0, 1e300) == 1.0
+    assert relative_error([1e300, -1e300], [1e300, 1e300]) == pytest.approx(1 / np.sqrt(2))
+    assert relative_error([5e-324], [5e-324]) == 0.0 and relative_error(0, 0) == 0.0
+    assert relative_error([3e-200], [1e-200]) == pytest.approx(0.5)
+
+
+def test_linear_forward_in_float16_computes_in_float32():
+    """65504 is float16's largest number: 1 * 1 + 65504 overflowed to inf."""
+    from nnlib.layers import linear_backward, linear_forward
+    one = np.ones((1, 1), np.float16)
+    Z, cache = linear_forward(one, one, np.array([[65504]], np.float16))
+    assert Z.dtype == np.float32 and Z[0, 0] == 65505
+    Z, cache = linear_forward(np.full((4, 2), 200, np.float16), np.full((1, 4), 100, np.float16), np.zeros((1, 1)))
+    assert np.all(Z == 80000)
+    dA_prev, dW, db = linear_backward(np.full((1, 2), 1000, np.float16), cache)
+    assert np.all(np.isfinite(dA_prev)) and np.all(dW == 200000)
+
+
+def test_with_l2_says_lambd_is_too_large_instead_of_an_infinite_gradient():
+    """(lambd / m) W overflowed a float32 model's gradient for lambd = 1e40, and the penalty for 1e306, silently."""
+    from nnlib.regularization import with_l2
+    X, Y = binary_data(m=4)
+    net = mlp([2, 3, 1], rng=np.random.default_rng(0), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"lambd=1e\+40 is too large: the L2 gradient \(lambd / m\) W"):
+        with_l2(net, 1e40)(X, Y)
+    net = mlp([2, 3, 1], rng=np.random.default_rng(0))
+    net.layers[0].params["W"][...] = 100.0  # the gradient 1e306 * 100 is finite, the penalty's sum of squares is not
+    with pytest.raises(ValueError, match=r"lambd=1e\+306 is too large: the L2 penalty overflows"):
+        with_l2(net, 1e306, 1)(X, Y)
+    cost, grads = with_l2(net, 0.1)(X, Y)
+    assert np.isfinite(cost) and all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_softmax_jacobian_wants_probabilities():
+    """Logits of 1e30 passed by mistake gave -1e60 entries (and -inf for 1e200)."""
+    from nnlib.softmax import softmax_jacobian
+    for s in ([1e30, 0.0], [1e200], [-0.5, 1.5]):
+        with pytest.raises(ValueError, match=r"s must be softmax probabilities in \[0, 1\]"):
+            softmax_jacobian(np.array(s))
+    np.testing.assert_allclose(softmax_jacobian(np.array([0.25, 0.75])), [[0.1875, -0.1875], [-0.1875, 0.1875]])
