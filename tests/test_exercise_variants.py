@@ -610,7 +610,7 @@ def NB(*names, cells=(), then=""):
 
 # (notebook, check cell grade_id, module of the %%writefile exercise or None, set-up code or NB(...), cases)
 EXERCISES = [
-    ("00_notation_numpy_data", "check-mean-image", None, NB("digits", "X", "one_hot"), MEAN_IMAGE),
+    ("00_notation_numpy_data", "check-mean-image", None, NB("load_dataset", "digits", "one_hot", "X"), MEAN_IMAGE),
     ("01_single_neuron", "check-sigmoid", "activations", "import warnings", SIGMOID),
     ("01_single_neuron", "check-initial-cost", None, "best_lr = 0.5\ncurves = {0.5: [float(np.log(2)), 0.6]}", INITIAL_COST),
     ("02_gradient_checking", "check-relative-error", "gradcheck", "import warnings", RELATIVE_ERROR),

@@ -1324,7 +1324,7 @@ for _name in ["MaxPool2D", "AvgPool2D"]:
                                                           "stride": kw["stride"], "X": kw["X"]}),
           fn=_pool_layer(_name), propagates=True)
 fuzz2("pooling.Flatten", columns().map(lambda X: {"n_in": list(X.shape[:-1]), "X": X}),
-      fn=lambda n_in, X: _layer_round(_pl().Flatten(n_in), X))
+      fn=lambda n_in, X: _layer_round(_pl().Flatten(n_in), X), propagates=True)  # a reshape: NaN in, NaN out
 
 
 # recurrent
