@@ -1476,9 +1476,16 @@ fuzz2("playground.draw", args(run=st.builds(a_run), fig=st.none()), fn=_draw)
 
 
 def _playground_box(epochs, frames, depth, width, activation):
+    import importlib.util
+
     from nnlib import playground
-    box = playground.playground(epochs=epochs, frames=frames, dataset="xor", depth=depth, width=width,
-                                activation=activation)
+    try:
+        box = playground.playground(epochs=epochs, frames=frames, dataset="xor", depth=depth, width=width,
+                                    activation=activation)
+    except ImportError:
+        if importlib.util.find_spec("ipywidgets") is None:  # the test extra alone (CI's unit tests on 3.10/3.13):
+            return []                                        # arguments checked, then the documented ImportError
+        raise
     assert len(box.run.costs) == frames * (epochs // frames)
     return box.run.costs
 
