@@ -5,15 +5,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nnlib.diagnostic_plots import plot_activation_histograms, plot_gradient_norms
+import toy_data
 from nnlib.model import mlp
 from nnlib.monitoring import train_monitored
 
 
-def data(m=40, n_x=5, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m))
-    Y = (X[0:1] + 0.5 * X[1:2] > 0).astype(np.float64)
-    return X, Y
+data = toy_data.binary
 
 
 def test_plots_return_axes():

@@ -6,14 +6,11 @@ import numpy as np
 import pytest
 
 from nnlib.diagnostics import activation_report, dead_relu_fraction, saturated_fraction, trace_forward
+import toy_data
 from nnlib.model import mlp
 
 
-def data(m=40, n_x=5, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m))
-    Y = (X[0:1] + 0.5 * X[1:2] > 0).astype(np.float64)
-    return X, Y
+data = toy_data.binary
 
 
 def test_dead_relu_fraction_counts_units_dead_on_every_example():

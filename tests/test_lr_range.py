@@ -2,21 +2,12 @@
 import numpy as np
 import pytest
 
-from nnlib.preprocessing import one_hot
+import toy_data
 from nnlib.lr_range import lr_finder, suggest_learning_rate
-from nnlib.model import mlp
-from nnlib.softmax import SoftmaxCrossEntropy
 
 
-def toy(seed=0, m=120):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((4, m))
-    y = (X[0] + X[1] > 0).astype(int) + (X[2] > 0.5)
-    return X, one_hot(y, 3), y
-
-
-def make_model(seed=1):
-    return mlp([4, 8, 3], output=SoftmaxCrossEntropy(), rng=np.random.default_rng(seed))
+toy = toy_data.three_classes
+make_model = toy_data.three_class_model
 
 
 def test_lr_finder_grows_the_rate_and_stops_on_divergence():

@@ -5,15 +5,12 @@ import warnings
 import numpy as np
 import pytest
 
+import toy_data
 from nnlib.model import mlp, train
 from nnlib.monitoring import gradient_norms, learning_rate_sweep, train_monitored
 
 
-def data(m=40, n_x=5, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m))
-    Y = (X[0:1] + 0.5 * X[1:2] > 0).astype(np.float64)
-    return X, Y
+data = toy_data.binary
 
 
 def test_gradient_norms():

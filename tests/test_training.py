@@ -2,23 +2,15 @@
 import numpy as np
 import pytest
 
+import toy_data
 from nnlib.preprocessing import one_hot
-from nnlib.model import mlp
 from nnlib.optim import SGD, Adam, Momentum
 from nnlib.schedules import step_decay
-from nnlib.softmax import SoftmaxCrossEntropy
 from nnlib.training import fit, labels_of
 
 
-def toy(seed=0, m=120):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((4, m))
-    y = (X[0] + X[1] > 0).astype(int) + (X[2] > 0.5)
-    return X, one_hot(y, 3), y
-
-
-def make_model(seed=1):
-    return mlp([4, 8, 3], output=SoftmaxCrossEntropy(), rng=np.random.default_rng(seed))
+toy = toy_data.three_classes
+make_model = toy_data.three_class_model
 
 
 def test_fit_history_schedule_and_learning():
