@@ -101,7 +101,7 @@ def conv2d_loops(X, W4, b, stride=(1, 1), padding=(0, 0)):
     stride, padding = _pair("stride", stride, 1), _pair("padding", padding, 0)
     H_out, W_out = conv_output_shape(X.shape[1], X.shape[2], (kh, kw), stride, padding)
     Xp = pad_images(X, padding)
-    Z = np.zeros((F, H_out, W_out, X.shape[3]), dtype=np.result_type(X, W4))
+    Z = np.zeros((F, H_out, W_out, X.shape[3]), dtype=np.result_type(X, W4, b))  # b = 0.5 on integer images: floats
     for e in range(X.shape[3]):
         for f in range(F):
             for i in range(H_out):

@@ -75,6 +75,14 @@ def saturated_fraction(Z, activation="sigmoid", threshold=0.01):
     ### END SOLUTION
 
 
+def _std(A):
+    """A.std() computed on A / max|A| and scaled back: the squares of 1e300 overflow, the std does not."""
+    scale = float(np.max(np.abs(A), initial=0.0))
+    if scale == 0 or not np.isfinite(scale):
+        return scale
+    return float(scale * np.std(A / scale))
+
+
 def activation_report(model, X):
     """One row (dict) per layer with an activation: "name", "mean" and "std" of its
     output A, "dead" (ReLU layers: dead_relu_fraction) and "saturated" (sigmoid
@@ -85,7 +93,7 @@ def activation_report(model, X):
         activation, Z, A = layer["activation"], layer["Z"], layer["A"]
         if activation is None or Z is None:
             continue
-        rows.append({"name": layer["name"], "mean": float(A.mean()), "std": float(A.std()),
+        rows.append({"name": layer["name"], "mean": float(A.mean()), "std": _std(A),
                      "dead": dead_relu_fraction(Z) if activation == "relu" else None,
                      "saturated": saturated_fraction(Z, activation) if activation in ("sigmoid", "tanh") else None})
     return rows

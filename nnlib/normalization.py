@@ -71,6 +71,8 @@ def standardize_forward(X, axes, eps=1e-5):
     mu = X.mean(axis=axes, keepdims=True)
     Xhat = X - mu
     var = np.mean(Xhat * Xhat, axis=axes, keepdims=True)
+    if eps == 0 and np.any(var == 0):
+        raise ValueError("eps=0 with a constant X over axes: x̂ would be 0/0; pass eps > 0")
     inv_std = 1.0 / np.sqrt(var + eps)
     Xhat *= inv_std  # in place: X - μ becomes x̂
     return Xhat, (Xhat, inv_std, axes, mu, var)
@@ -164,6 +166,8 @@ def batchnorm_inference(X, gamma, beta, running_mean, running_var, eps=1e-5):
     if not np.all(running_var >= 0):  # one number per feature: cheap to check
         raise ValueError(f"running_var must be >= 0 (a variance), got {running_var.ravel()[:5].tolist()}")
     _check_eps(eps, zero_ok=True)
+    if eps == 0 and np.any(np.asarray(running_var) == 0):
+        raise ValueError("eps=0 with a running_var of 0: x̂ would divide by 0; pass eps > 0")
     inv_std = 1.0 / np.sqrt(running_var + eps)
     Xhat = (X - running_mean) * inv_std
     return gamma * Xhat + beta, (gamma, Xhat, inv_std)

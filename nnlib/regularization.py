@@ -88,6 +88,9 @@ def dropout_forward(A, keep_prob, rng=None, mask=None):
     """
     keep_prob = _check_keep_prob(keep_prob)
     A = as_float_array("A", A)
+    with np.errstate(over="ignore"):
+        if not np.isfinite(A.dtype.type(1.0 / keep_prob)):
+            raise ValueError(f"keep_prob={keep_prob!r} is too small for {A.dtype}: 1/keep_prob overflows it")
     if mask is None:
         if not isinstance(rng, np.random.Generator):
             raise TypeError("rng must be a np.random.Generator (or pass a fixed mask)")

@@ -399,3 +399,46 @@ def test_softmax_jacobian_wants_probabilities():
         with pytest.raises(ValueError, match=r"s must be softmax probabilities in \[0, 1\]"):
             softmax_jacobian(np.array(s))
     np.testing.assert_allclose(softmax_jacobian(np.array([0.25, 0.75])), [[0.1875, -0.1875], [-0.1875, 0.1875]])
+
+
+# --- The long profile's run after the Part II rows (2026-12-06) -------------------------------------------------
+
+
+def test_conv2d_loops_on_integer_images_with_an_infinite_bias_computes_in_floats():
+    from nnlib.conv import conv2d_loops
+    Z = conv2d_loops(np.zeros((1, 1, 1, 1), dtype=np.int64), np.zeros((1, 1, 1, 1), dtype=np.int64),
+                     np.array([[0.5]]))
+    assert Z.dtype == np.float64 and Z[0, 0, 0, 0] == 0.5  # was OverflowError/truncation into an int array
+
+
+def test_activation_report_of_huge_activations_has_a_finite_std():
+    from nnlib.diagnostics import activation_report
+    from nnlib.layers import Dense
+    from nnlib.model import Model
+    from nnlib.softmax import SoftmaxCrossEntropy
+    model = Model([Dense(1, 2, "identity", "he", np.random.default_rng(0))], SoftmaxCrossEntropy())
+    model.params["W1"][:] = [[1.0], [-1.0]]
+    (row,) = activation_report(model, np.array([[1e300]]))
+    assert np.isfinite(row["std"]) and row["std"] == pytest.approx(1e300)  # was inf
+
+
+@pytest.mark.parametrize("name", ["zeros", "small", "large", "xavier", "he"])
+def test_each_initializer_wants_positive_integer_sizes(name):
+    from nnlib import initializers
+    with pytest.raises(ValueError, match="n_in must be a positive integer, got 0.0"):
+        getattr(initializers, name)(1, 0.0, np.random.default_rng(0))  # xavier: was ZeroDivisionError
+
+
+def test_standardize_with_eps_zero_on_a_constant_feature_says_so():
+    from nnlib.normalization import batchnorm_inference, standardize_forward
+    with pytest.raises(ValueError, match="eps=0 with a constant X"):
+        standardize_forward(np.zeros((2, 1)), (1,), eps=0)  # was NaN
+    with pytest.raises(ValueError, match="eps=0 with a running_var of 0"):
+        batchnorm_inference(np.zeros((2, 3)), np.ones((2, 1)), np.zeros((2, 1)), np.zeros((2, 1)),
+                            np.zeros((2, 1)), eps=0)
+
+
+def test_dropout_with_a_keep_prob_below_what_float32_can_invert_says_so():
+    from nnlib.regularization import dropout_forward
+    with pytest.raises(ValueError, match="keep_prob=3e-141 is too small for float32"):
+        dropout_forward(np.zeros((1, 1), dtype=np.float32), 3e-141, np.random.default_rng(0))  # was NaN
